@@ -16,14 +16,13 @@ XLSForm specification, https://xlsform.org/en/ (sheets, language columns, constr
 
 from __future__ import annotations
 
-import os
 import re
-import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from .errors import InputError
+from .files import atomic_path
 
 __all__ = ["write_xlsform", "read_xlsform", "LANGUAGES"]
 
@@ -160,17 +159,9 @@ def write_xlsform(instrument, path: str | Path) -> Path:
 
 
 def _write_workbook(sheets: dict[str, pd.DataFrame], path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(suffix=".xlsx", dir=path.parent)
-    os.close(fd)
-    try:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            for name, frame in sheets.items():
-                frame.to_excel(writer, sheet_name=name, index=False)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for name, frame in sheets.items():
+            frame.to_excel(writer, sheet_name=name, index=False)
     return path
 
 

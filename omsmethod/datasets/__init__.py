@@ -50,3 +50,12 @@ def load(name: str) -> pd.DataFrame:
             hint=f"choose one of: {', '.join(available()) or '(none found in ' + str(sample_data_dir()) + ')'}",
         )
     return pd.read_csv(path, encoding="utf-8")
+
+
+def __getattr__(name: str):
+    # the generator pulls in scipy; load it only when asked for
+    if name in ("synthetic", "Enterprise", "population_margins"):
+        from . import enterprise
+
+        return getattr(enterprise, name)
+    raise AttributeError(name)

@@ -1,0 +1,549 @@
+"""Scores: items → subsystems → layers, reliability, maturity and importance–performance.
+
+Examples
+--------
+>>> from omsmethod import datasets, instrument, scoring
+>>> customer = instrument.load("customer")
+>>> scores = scoring.score(datasets.load("customer"), customer)
+>>> scores[["service", "service_100", "core"]].round(2).head(2)
+   service  service_100  core
+0      3.2        55.00  3.58
+1      3.0        50.00  2.88
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .errors import InputError
+from .validation import require_columns, require_dataframe
+
+__all__ = [
+    "recode",
+    "score",
+    "reliability",
+    "Reliability",
+    "cronbach_alpha",
+    "omega_total",
+    "maturity",
+    "maturity_levels",
+    "ipa",
+    "plot_radar",
+    "plot_layers",
+    "plot_ipa",
+    "score_columns",
+]
+
+
+def _instrument(instrument):
+    from .instrument import Instrument, load
+
+    return instrument if isinstance(instrument, Instrument) else load(instrument)
+
+
+def _model(model):
+    from .model import OMSModel, load
+
+    return model if isinstance(model, OMSModel) else load(model)
+
+
+def recode(responses: pd.DataFrame, instrument) -> pd.DataFrame:
+    """Likert answers with reverse-coded items turned round (``min + max - x``).
+
+    Returns a new DataFrame of the Likert item columns only; the input is not changed.
+    """
+    instrument = _instrument(instrument)
+    items = instrument.items.set_index("item")
+    columns = [i for i in instrument.likert_items() if i in responses.columns]
+    out = responses[columns].apply(pd.to_numeric, errors="coerce").astype(float)
+    for item in columns:
+        if items.at[item, "reverse"]:
+            out[item] = items.at[item, "scale_min"] + items.at[item, "scale_max"] - out[item]
+    return out
+
+
+def score_columns(scores: pd.DataFrame) -> list[str]:
+    """The subsystem and layer score columns present in a :func:`score` result."""
+    from .model import LAYERS, SUBSYSTEMS
+
+    return [c for c in (*SUBSYSTEMS, *LAYERS) if c in scores.columns]
+
+
+def score(
+    responses: pd.DataFrame,
+    instrument,
+    model=None,
+    min_share: float = 0.5,
+) -> pd.DataFrame:
+    """Score each respondent on every subsystem and layer the instrument measures.
+
+    Parameters
+    ----------
+    responses : DataFrame
+        One row per respondent, as returned by ``read_responses``.
+    instrument : Instrument or str
+    model : OMSModel or path, optional
+        Gives the layer of each subsystem (default: the bundled OMS model).
+    min_share : float
+        Minimum share of a subsystem's items a respondent must have answered for the
+        subsystem score to be computed (default 0.5); below it the score is missing.
+
+    Returns
+    -------
+    DataFrame
+        The respondent's non-item columns (id, unit, segments, weights; free text is
+        dropped), then one column per subsystem (mean of the answered, reverse-coded
+        items, on the instrument's scale), one per layer (mean of the respondent's
+        subsystem scores in that layer, each subsystem weighted equally), and each of
+        those again rescaled to 0–100 with the suffix ``_100``.
+
+    Notes
+    -----
+    0–100 rescaling: ``100 * (score - min) / (max - min)`` with the Likert scale's min
+    and max.
+    """
+    require_dataframe(responses, "responses")
+    if not 0 < min_share <= 1:
+        raise InputError("min_share must be in (0, 1]", value=min_share)
+    instrument = _instrument(instrument)
+    model = _model(model)
+    likert = instrument.likert_items()
+    require_columns(responses, likert, "responses")
+    answers = recode(responses, instrument)
+    items = instrument.items.set_index("item")
+    keep = [
+        c for c in responses.columns
+        if c not in items.index or (items.at[c, "kind"] not in ("likert", "text"))
+    ]
+    keep = [c for c in keep if c not in items.index or items.at[c, "kind"] == "select_one"]
+    out = responses[keep].copy()
+    lo = float(items.loc[likert, "scale_min"].min())
+    hi = float(items.loc[likert, "scale_max"].max())
+    subsystem_scores = {}
+    for subsystem in instrument.subsystems:
+        block = answers[instrument.likert_items(subsystem)].to_numpy()
+        answered = (~np.isnan(block)).sum(axis=1)
+        with np.errstate(invalid="ignore"):
+            mean = np.nanmean(np.where(np.isnan(block), np.nan, block), axis=1) if block.size else np.array([])
+        mean[answered < min_share * block.shape[1]] = np.nan
+        subsystem_scores[subsystem] = mean
+    frame = pd.DataFrame(subsystem_scores, index=responses.index)
+    for layer in model.layers["id"]:
+        members = [s for s in model.subsystems_in(layer) if s in frame.columns]
+        if members:
+            frame[layer] = frame[members].mean(axis=1, skipna=True)
+    rescaled = 100 * (frame - lo) / (hi - lo)
+    rescaled.columns = [f"{c}_100" for c in rescaled.columns]
+    out = pd.concat([out, frame, rescaled], axis=1)
+    out.attrs.update(instrument=instrument.id, scale_min=lo, scale_max=hi)
+    return out
+
+
+# -- reliability ---------------------------------------------------------------------------
+def cronbach_alpha(data: np.ndarray, ci: float = 0.95) -> tuple[float, float, float]:
+    """Cronbach's alpha of complete rows with Feldt's confidence interval.
+
+    Parameters
+    ----------
+    data : ndarray, shape (n, k)
+        Complete answers (no NaN).
+    ci : float
+        Confidence level.
+
+    Returns
+    -------
+    alpha, ci_low, ci_high : float
+
+    Notes
+    -----
+    ``alpha = k/(k-1) * (1 - sum(var_i)/var(total))``; Feldt (1965):
+    ``1 - (1 - alpha) * F_{1-g/2}(n-1, (n-1)(k-1))`` and ``1 - (1 - alpha) * F_{g/2}(...)``.
+
+    References
+    ----------
+    Cronbach (1951) Psychometrika 16, 297–334. Feldt, Woodruff & Salih (1987) Applied
+    Psychological Measurement 11, 93–103. Same as ``pingouin.cronbach_alpha``.
+    """
+    from scipy.stats import f
+
+    n, k = data.shape
+    item_var = data.var(axis=0, ddof=1).sum()
+    total_var = data.sum(axis=1).var(ddof=1)
+    alpha = k / (k - 1) * (1 - item_var / total_var)
+    g = 1 - ci
+    df1, df2 = n - 1, (n - 1) * (k - 1)
+    low = 1 - (1 - alpha) * f.ppf(1 - g / 2, df1, df2)
+    high = 1 - (1 - alpha) * f.ppf(g / 2, df1, df2)
+    return float(alpha), float(low), float(high)
+
+
+def omega_total(corr: np.ndarray, max_iter: int = 500, tol: float = 1e-10) -> tuple[float, np.ndarray]:
+    """McDonald's omega total from a one-factor minres (ULS) solution.
+
+    Parameters
+    ----------
+    corr : ndarray, shape (k, k)
+        Item correlation matrix.
+
+    Returns
+    -------
+    omega : float
+        ``(sum lambda)^2 / ((sum lambda)^2 + sum(1 - lambda^2))``.
+    loadings : ndarray
+        The standardised one-factor loadings.
+
+    Notes
+    -----
+    Iterated principal-axis factoring; its fixed point is the unweighted least squares
+    (minres) solution, as in R ``psych::fa(fm = "minres")`` for one factor.
+
+    References
+    ----------
+    McDonald (1999) Test theory: a unified treatment, ch. 6.
+    """
+    R = np.array(corr, dtype=float)
+    k = len(R)
+    communality = 1 - 1 / np.diag(np.linalg.inv(R))  # squared multiple correlations
+    loadings = np.sqrt(np.clip(communality, 0, 1))
+    for _ in range(max_iter):
+        reduced = R.copy()
+        np.fill_diagonal(reduced, communality)
+        values, vectors = np.linalg.eigh(reduced)
+        loadings = vectors[:, -1] * np.sqrt(max(values[-1], 0))
+        if loadings.sum() < 0:
+            loadings = -loadings
+        new = np.clip(loadings**2, 0, 1)
+        if np.max(np.abs(new - communality)) < tol:
+            communality = new
+            break
+        communality = new
+    uniqueness = 1 - loadings**2
+    total = loadings.sum() ** 2
+    return float(total / (total + uniqueness.sum())), loadings
+
+
+@dataclass
+class Reliability:
+    """Reliability of each subsystem's items.
+
+    Attributes
+    ----------
+    table : DataFrame
+        ``subsystem, n_items, n, alpha, alpha_ci_low, alpha_ci_high, omega, flag``.
+    items : DataFrame
+        ``subsystem, item, n, mean, sd, item_rest_r, alpha_if_deleted``.
+    """
+
+    table: pd.DataFrame
+    items: pd.DataFrame
+
+    def summary(self) -> str:
+        low = self.table.loc[self.table["alpha"] < 0.7, "subsystem"].tolist()
+        text = self.table.round(3).to_string(index=False)
+        return text + ("\nalpha below 0.7: " + ", ".join(low) if low else "")
+
+    def _repr_html_(self) -> str:
+        return self.table.round(3).to_html(index=False) + self.items.round(3).to_html(index=False)
+
+
+def reliability(responses: pd.DataFrame, instrument, ci: float = 0.95, threshold: float = 0.7) -> Reliability:
+    """Cronbach's alpha (with CI), McDonald's omega and item–rest correlations per subsystem.
+
+    Alpha, omega and item statistics use the respondents who answered every item of the
+    subsystem (listwise deletion within the subsystem).
+
+    Parameters
+    ----------
+    responses : DataFrame
+    instrument : Instrument or str
+    ci : float
+        Confidence level of the alpha interval (Feldt).
+    threshold : float
+        Alpha below this is flagged (default 0.7, Nunnally 1978).
+
+    Returns
+    -------
+    Reliability
+
+    Examples
+    --------
+    >>> from omsmethod import datasets, scoring
+    >>> rel = scoring.reliability(datasets.load("staff"), "staff")
+    >>> rel.table.set_index("subsystem").loc["staff", ["n_items", "alpha"]].round(2).tolist()
+    [6.0, 0.84]
+    """
+    require_dataframe(responses, "responses")
+    instrument = _instrument(instrument)
+    answers = recode(responses, instrument)
+    rows, item_rows = [], []
+    for subsystem in instrument.subsystems:
+        columns = instrument.likert_items(subsystem)
+        block = answers[columns].dropna().to_numpy()
+        n, k = block.shape
+        if k < 2 or n < 3:
+            rows.append({"subsystem": subsystem, "n_items": k, "n": n})
+            continue
+        alpha, low, high = cronbach_alpha(block, ci)
+        omega = omega_total(np.corrcoef(block, rowvar=False))[0] if k >= 3 else np.nan
+        rows.append(
+            {
+                "subsystem": subsystem, "n_items": k, "n": n, "alpha": alpha,
+                "alpha_ci_low": low, "alpha_ci_high": high, "omega": omega,
+                "flag": "low_alpha" if alpha < threshold else "",
+            }
+        )
+        total = block.sum(axis=1)
+        for j, item in enumerate(columns):
+            rest = total - block[:, j]
+            others = np.delete(block, j, axis=1)
+            item_rows.append(
+                {
+                    "subsystem": subsystem, "item": item, "n": n,
+                    "mean": block[:, j].mean(), "sd": block[:, j].std(ddof=1),
+                    "item_rest_r": np.corrcoef(block[:, j], rest)[0, 1],
+                    "alpha_if_deleted": cronbach_alpha(others, ci)[0] if k > 2 else np.nan,
+                }
+            )
+    table = pd.DataFrame(rows, columns=["subsystem", "n_items", "n", "alpha", "alpha_ci_low",
+                                        "alpha_ci_high", "omega", "flag"])
+    items = pd.DataFrame(item_rows, columns=["subsystem", "item", "n", "mean", "sd", "item_rest_r",
+                                             "alpha_if_deleted"])
+    return Reliability(table=table, items=items)
+
+
+# -- maturity ---------------------------------------------------------------------------------
+@lru_cache(maxsize=1)
+def maturity_levels() -> pd.DataFrame:
+    """The five maturity levels: ``level, lower, name_zh, name_en, description_zh, description_en``."""
+    import yaml
+
+    path = Path(__file__).resolve().parent / "data" / "maturity.yaml"
+    return pd.DataFrame(yaml.safe_load(path.read_text(encoding="utf-8"))["levels"])
+
+
+def maturity(scores: pd.DataFrame, model=None, weights: str | None = None) -> pd.DataFrame:
+    """Maturity level (1–5) of each subsystem and layer from 0–100 scores.
+
+    Parameters
+    ----------
+    scores : DataFrame
+        Output of :func:`score` (uses the ``*_100`` columns), or a table with columns
+        ``subsystem`` and ``score_100`` (e.g. design-based estimates).
+    model : OMSModel, optional
+    weights : str, optional
+        Column of survey weights for the mean score.
+
+    Returns
+    -------
+    DataFrame
+        ``subsystem, layer, score_100, level, name_zh, name_en``; layers appear as rows
+        whose ``subsystem`` is the layer id and ``layer`` the same id.
+
+    Notes
+    -----
+    Levels start at 0, 40, 55, 70 and 85 points (``data/maturity.yaml``).
+    """
+    model = _model(model)
+    if {"subsystem", "score_100"} <= set(scores.columns):
+        means = scores.set_index("subsystem")["score_100"]
+    else:
+        columns = [c for c in scores.columns if c.endswith("_100")]
+        if not columns:
+            raise InputError("scores have no *_100 columns", hint="pass the output of scoring.score")
+        data = scores[columns]
+        if weights:
+            w = scores[weights].to_numpy(float)
+            values = data.to_numpy(float)
+            ok = ~np.isnan(values)
+            means = pd.Series((np.where(ok, values, 0) * w[:, None]).sum(0) / (ok * w[:, None]).sum(0),
+                              index=columns)
+        else:
+            means = data.mean()
+        means.index = [c[: -len("_100")] for c in means.index]
+    levels = maturity_levels()
+    cut = np.searchsorted(levels["lower"].to_numpy(), means.to_numpy(), side="right") - 1
+    table = pd.DataFrame({"subsystem": means.index, "score_100": means.to_numpy()})
+    table["layer"] = [model.layer_of.get(s, s) for s in table["subsystem"]]
+    chosen = levels.iloc[np.clip(cut, 0, len(levels) - 1)].reset_index(drop=True)
+    table["level"] = chosen["level"].to_numpy()
+    table["name_zh"] = chosen["name_zh"].to_numpy()
+    table["name_en"] = chosen["name_en"].to_numpy()
+    return table[["subsystem", "layer", "score_100", "level", "name_zh", "name_en"]]
+
+
+# -- importance–performance -------------------------------------------------------------------
+def _quadrant(importance, performance, i0, p0) -> np.ndarray:
+    high_i, high_p = importance >= i0, performance >= p0
+    return np.select(
+        [high_i & ~high_p, high_i & high_p, ~high_i & ~high_p],
+        ["concentrate", "keep_up", "low_priority"],
+        "overkill",
+    )
+
+
+def ipa(responses: pd.DataFrame, instrument, weights: str | None = None, min_share: float = 0.5) -> pd.DataFrame:
+    """Importance–performance analysis of the subsystems with a stated-importance item.
+
+    Parameters
+    ----------
+    responses : DataFrame
+    instrument : Instrument or str
+        Must have ``importance`` items (the customer survey has one per subsystem it rates).
+    weights : str, optional
+        Column of survey weights.
+
+    Returns
+    -------
+    DataFrame
+        ``subsystem, importance, performance, n, gap, quadrant_grand_mean, quadrant_scale,
+        above_diagonal``; ``attrs`` holds the cross-hair positions.
+
+    Notes
+    -----
+    Performance is the mean subsystem score, importance the mean importance answer,
+    both on the 1–5 scale. Two quadrant variants: ``quadrant_grand_mean`` puts the
+    cross-hairs at the grand means of importance and performance over the subsystems
+    (data-centred quadrants), ``quadrant_scale`` at the scale midpoint (Martilla & James'
+    original scale-centred grid). ``above_diagonal`` is the data-centred diagonal
+    variant: subsystems whose importance exceeds performance by more than the average
+    gap are improvement priorities.
+
+    References
+    ----------
+    Martilla & James (1977) Journal of Marketing 41(1), 77–79. Bacon (2003)
+    International Journal of Market Research 45(1), 55–71.
+    """
+    instrument = _instrument(instrument)
+    importance_items = instrument.importance_items()
+    if not importance_items:
+        raise InputError(
+            f"the {instrument.id} questionnaire asks no importance items",
+            hint="IPA needs stated importance; use the customer survey or omsmethod.sem.ipma",
+        )
+    scores = score(responses, instrument, min_share=min_share)
+    w = responses[weights].to_numpy(float) if weights else np.ones(len(responses))
+    rows = []
+    for subsystem, item in importance_items.items():
+        perf = scores[subsystem].to_numpy(float)
+        imp = pd.to_numeric(responses[item], errors="coerce").to_numpy(float)
+        ok_p, ok_i = ~np.isnan(perf), ~np.isnan(imp)
+        rows.append(
+            {
+                "subsystem": subsystem,
+                "importance": np.sum(imp[ok_i] * w[ok_i]) / np.sum(w[ok_i]),
+                "performance": np.sum(perf[ok_p] * w[ok_p]) / np.sum(w[ok_p]),
+                "n": int((ok_p & ok_i).sum()),
+            }
+        )
+    table = pd.DataFrame(rows)
+    i0, p0 = table["importance"].mean(), table["performance"].mean()
+    scale = instrument.scales[instrument.items.set_index("item").at[next(iter(importance_items.values())), "scale"]]
+    mid = (scale.min + scale.max) / 2
+    table["gap"] = table["importance"] - table["performance"]
+    table["quadrant_grand_mean"] = _quadrant(table["importance"], table["performance"], i0, p0)
+    table["quadrant_scale"] = _quadrant(table["importance"], table["performance"], mid, mid)
+    table["above_diagonal"] = table["gap"] > (i0 - p0)
+    table.attrs.update(importance_mean=i0, performance_mean=p0, midpoint=mid,
+                       scale_min=scale.min, scale_max=scale.max)
+    return table
+
+
+# -- figures ----------------------------------------------------------------------------------
+def plot_radar(table: pd.DataFrame, value: str = "score_100", lang: str = "en", model=None,
+               group: str | None = None, title: str | None = None):
+    """Radar (spider) chart of subsystem scores.
+
+    Parameters
+    ----------
+    table : DataFrame
+        Columns ``subsystem`` and ``value`` (e.g. :func:`maturity` output), optionally a
+        ``group`` column for one trace per group (e.g. survey or wave).
+    """
+    import plotly.graph_objects as go
+
+    model = _model(model)
+    order = [s for s in model.subsystem_ids if s in set(table["subsystem"])]
+    fig = go.Figure()
+    groups = [(None, table)] if group is None else list(table.groupby(group, sort=False))
+    for name, part in groups:
+        part = part.set_index("subsystem").reindex(order)
+        labels = [model.label(s, lang) for s in order]
+        fig.add_trace(
+            go.Scatterpolar(
+                r=[*part[value], part[value].iloc[0]], theta=[*labels, labels[0]], fill="toself",
+                name=str(name) if name is not None else t_score(lang), connectgaps=False,
+            )
+        )
+    fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, title=title, showlegend=group is not None,
+                      margin={"t": 60, "b": 30})
+    return fig
+
+
+def t_score(lang: str) -> str:
+    from .i18n import t
+
+    return t("score_100", lang)
+
+
+def plot_layers(table: pd.DataFrame, value: str = "score_100", lang: str = "en", model=None,
+                error: tuple[str, str] | None = None, title: str | None = None):
+    """Bar chart of layer (or subsystem) scores grouped by layer, with optional CI bars."""
+    import plotly.graph_objects as go
+
+    from .i18n import t
+
+    model = _model(model)
+    fig = go.Figure()
+    for layer in model.layers["id"]:
+        part = table[table["layer"] == layer]
+        if part.empty:
+            continue
+        kwargs = {}
+        if error:
+            kwargs["error_y"] = {
+                "type": "data", "symmetric": False,
+                "array": (part[error[1]] - part[value]).to_numpy(),
+                "arrayminus": (part[value] - part[error[0]]).to_numpy(),
+            }
+        fig.add_trace(go.Bar(x=[model.label(s, lang) for s in part["subsystem"]], y=part[value],
+                             name=model.label(layer, lang), **kwargs))
+    fig.update_layout(yaxis={"title": t(value, lang), "range": [0, 100]}, title=title, barmode="group")
+    return fig
+
+
+def plot_ipa(table: pd.DataFrame, lang: str = "en", centre: str = "grand_mean", model=None, title=None):
+    """Importance–performance map of an :func:`ipa` table with its cross-hairs."""
+    import plotly.graph_objects as go
+
+    from .i18n import t
+
+    model = _model(model)
+    if centre == "grand_mean":
+        i0, p0 = table.attrs["importance_mean"], table.attrs["performance_mean"]
+    elif centre == "scale":
+        i0 = p0 = table.attrs["midpoint"]
+    else:
+        raise InputError("centre must be 'grand_mean' or 'scale'", value=centre)
+    quadrant = table[f"quadrant_{centre}"]
+    fig = go.Figure(
+        go.Scatter(
+            x=table["performance"], y=table["importance"], mode="markers+text",
+            text=[model.label(s, lang) for s in table["subsystem"]], textposition="top center",
+            marker={"size": 12, "color": ["#d62728" if q == "concentrate" else "#1f77b4" for q in quadrant]},
+            hovertext=[t(q, lang) for q in quadrant],
+        )
+    )
+    fig.add_vline(x=p0, line_dash="dash", line_color="grey")
+    fig.add_hline(y=i0, line_dash="dash", line_color="grey")
+    lo, hi = table.attrs["scale_min"], table.attrs["scale_max"]
+    for key, x, y in (("concentrate", lo, hi), ("keep_up", hi, hi), ("low_priority", lo, lo), ("overkill", hi, lo)):
+        fig.add_annotation(x=x, y=y, text=t(key, lang), showarrow=False, opacity=0.6,
+                           xanchor="left" if x == lo else "right")
+    fig.update_layout(xaxis={"title": t("performance", lang), "range": [lo, hi]},
+                      yaxis={"title": t("importance", lang), "range": [lo, hi]}, title=title)
+    return fig
