@@ -212,6 +212,8 @@ def synthetic(
     seed: int = 2006,
     fieldwork=("2026-03-02", "2026-03-27"),
     wave: int = 1,
+    levels: dict | None = None,
+    shifts: pd.DataFrame | None = None,
 ) -> Enterprise:
     """Generate the synthetic enterprise.
 
@@ -230,7 +232,14 @@ def synthetic(
     fieldwork : (str, str)
         First and last date of fieldwork.
     wave : int
-        Survey wave number stored in the ``wave`` column.
+        Survey wave number stored in the ``wave`` column. Branches, branch effects and
+        item loadings depend on ``seed`` only; respondents on ``(seed, wave)``, so
+        successive waves of one enterprise share its branches.
+    levels : dict, optional
+        Latent mean per subsystem, overriding :data:`LEVELS` (for a wave-wide change).
+    shifts : DataFrame, optional
+        Planted changes for this wave: columns ``unit, subsystem, shift`` (latent SD
+        units added to that branch's level).
 
     Returns
     -------
@@ -243,18 +252,24 @@ def synthetic(
     >>> len(e.customer), len(e.staff), len(e.partner)
     (300, 60, 30)
     >>> round(e.truth["levels"]["customer"]["vis"], 3)
-    3.864
+    3.649
     """
     from .. import instrument as instruments
     from ..model import SUBSYSTEMS
 
-    rng = np.random.default_rng(seed)
+    fixed = np.random.default_rng(seed)
+    rng = np.random.default_rng([seed, wave])
     subsystems = list(SUBSYSTEMS)
     B = _path_matrix(subsystems, PATHS)
     psi = _disturbance_variances(B)
-    mu = np.array([LEVELS[s] for s in subsystems])
-    branches = _branches(rng, n_units)
-    unit_eta = _latent(rng, n_units, B, psi, unit_share)
+    latent_levels = {**LEVELS, **(levels or {})}
+    mu = np.array([latent_levels[s] for s in subsystems])
+    branches = _branches(fixed, n_units)
+    unit_eta = _latent(fixed, n_units, B, psi, unit_share)
+    if shifts is not None:
+        unit_row = {u: i for i, u in enumerate(branches["unit"])}
+        for _, change in shifts.iterrows():
+            unit_eta[unit_row[change["unit"]], subsystems.index(change["subsystem"])] += change["shift"]
     dates = pd.date_range(*fieldwork, freq="D")
 
     def respondents(n: int, counts: np.ndarray) -> tuple[np.ndarray, pd.DataFrame]:
@@ -279,7 +294,7 @@ def synthetic(
         return base, eta
 
     instrument = {name: instruments.load(name) for name in ("customer", "staff", "partner")}
-    loadings = {name: _loadings(inst, rng) for name, inst in instrument.items()}
+    loadings = {name: _loadings(inst, fixed) for name, inst in instrument.items()}
 
     # customers: stratified SRS within branches; age-dependent response
     counts = _allocate_counts(rng, n_customers, n_units)
@@ -352,7 +367,7 @@ def synthetic(
     truth = {
         "levels": levels,
         "population_levels": population_levels,
-        "latent_levels": dict(LEVELS),
+        "latent_levels": latent_levels,
         "paths": pd.DataFrame(PATHS, columns=["from", "to", "coef"]),
         "B": pd.DataFrame(B, index=subsystems, columns=subsystems),
         "latent_cov": latent_covariance(PATHS, subsystems),
