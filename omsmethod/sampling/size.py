@@ -7,7 +7,7 @@ of error (absolute, half the CI width):
   :math:`n = n_0 / (1 + (n_0 - 1)/N)` (from the hypergeometric variance
   :math:`\\frac{N-n}{N-1} \\frac{pq}{n}`; Cochran 1977, §4.4);
 * mean: :math:`n_0 = z^2 S^2 / d^2` and :math:`n = n_0 / (1 + n_0/N)`
-  (Cochran 1977, §4.6);
+  (Cochran 1977, §4.8);
 
 :math:`n_0` is multiplied by the design effect first, and the result divided by
 the expected response rate, then rounded up.
@@ -78,7 +78,7 @@ def sample_size(
 
     References
     ----------
-    Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, §4.4 and §4.6.
+    Cochran, W. G. (1977). *Sampling Techniques*, 3rd ed., Wiley, §4.4 (proportions) and §4.8 (continuous data).
 
     Examples
     --------

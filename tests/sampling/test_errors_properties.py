@@ -1,0 +1,148 @@
+"""Bad input gives a located OMSError; invariances of the design-based estimators."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from omsmethod.errors import DesignError, InputError, OMSError
+from omsmethod.sampling import Design
+
+
+@pytest.fixture()
+def clus(api):
+    return api("apiclus1").copy()
+
+
+def test_non_positive_weight_named(clus):
+    clus.loc[7, "pw"] = 0.0
+    with pytest.raises(DesignError, match="positive") as err:
+        Design(clus, weights="pw", psu="dnum")
+    assert (err.value.column, err.value.row, err.value.value) == ("pw", 7, 0.0)
+    clus.loc[7, "pw"] = -3.0
+    with pytest.raises(DesignError, match="value -3.0"):
+        Design(clus, weights="pw", psu="dnum")
+
+
+@pytest.mark.parametrize("column", ["stype", "dnum"])
+def test_missing_design_ids(clus, column):
+    clus[column] = clus[column].astype(object)
+    clus.loc[4, column] = None
+    with pytest.raises(DesignError, match="id is missing") as err:
+        Design(clus, weights="pw", strata="stype", psu="dnum", nest=True)
+    assert (err.value.column, err.value.row) == (column, 4)
+
+
+def test_lonely_psu_raise_names_stratum(api):
+    with pytest.raises(DesignError, match="only one PSU") as err:
+        Design(api("lonely"), weights="pw", strata="stype")
+    assert (err.value.column, err.value.value) == ("stype", "E")
+    assert "lonely_psu" in str(err.value)
+
+
+def test_lonely_options_differ(api):
+    ses = {
+        opt: Design(api("lonely"), weights="pw", strata="stype", lonely_psu=opt)
+        .mean("api00")["se"]
+        .iloc[0]
+        for opt in ("certainty", "adjust", "average")
+    }
+    assert ses["certainty"] < ses["adjust"] < ses["average"]
+
+
+def test_fpc_smaller_than_sample(api):
+    data = api("apistrat").copy()
+    data.loc[data["stype"] == "H", "fpc"] = 20  # 50 schools sampled
+    with pytest.raises(DesignError, match="smaller than the number of sampled") as err:
+        Design(data, weights="pw", strata="stype", fpc="fpc")
+    assert err.value.column == "fpc" and err.value.value == 20
+
+
+def test_psu_not_nested(api):
+    data = api("apiclus2")
+    with pytest.raises(DesignError, match="nest=True"):
+        Design(data.assign(h=data["snum"] % 2), weights="pw", strata="h", psu="dnum")
+
+
+def test_empty_domain(api):
+    d = Design(api("apistrat"), weights="pw", strata="stype", fpc="fpc")
+    # acs.k3 (K-3 class size) is only observed for elementary schools
+    with pytest.raises(DesignError, match="stype='H' has no respondents") as err:
+        d.mean("acs.k3", by="stype")
+    assert err.value.column == "acs.k3"
+
+
+def test_all_missing_variable(api):
+    data = api("apistrat").assign(empty=np.nan)
+    d = Design(data, weights="pw", strata="stype")
+    with pytest.raises(DesignError, match="no non-missing") as err:
+        d.mean("empty")
+    assert err.value.column == "empty"
+
+
+def test_text_where_number_needed(api):
+    data = api("apistrat").copy()
+    data["score"] = data["api00"].astype(object)
+    data.loc[11, "score"] = "n/a"
+    d = Design(data, weights="pw", strata="stype")
+    with pytest.raises(InputError, match="not a number") as err:
+        d.mean("score")
+    assert (err.value.column, err.value.row, err.value.value) == ("score", 11, "n/a")
+    with pytest.raises(OMSError, match="'nope'"):
+        d.total("nope")
+    with pytest.raises(InputError, match="column 'name', row 0.*not a number"):
+        Design(data, weights="name")
+
+
+def test_repr_and_summary(api):
+    d = Design(api("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+    assert "15 PSUs" in repr(d)
+    summary = d.summary().set_index("fact")["value"]
+    assert summary["PSUs"] == 15 and summary["degrees of freedom"] == 14
+    assert "<table>" in d._repr_html_()
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.floats(0.01, 1000.0))
+def test_scaling_weights_leaves_means_unchanged(seed, factor):
+    rng = np.random.default_rng(seed)
+    n = 60
+    data = pd.DataFrame(
+        {
+            "y": rng.normal(size=n),
+            "h": rng.integers(0, 3, n),
+            "c": np.arange(n) // 3,
+            "g": rng.choice(["a", "b"], n),
+            "w": rng.uniform(1, 5, n),
+        }
+    )
+    data.loc[:1, "g"] = ["a", "b"]
+    scaled = data.assign(w=data["w"] * factor)
+    kw = dict(strata="h", psu="c", nest=True, lonely_psu="adjust")
+    a = Design(data, weights="w", **kw).mean("y", by="g")
+    b = Design(scaled, weights="w", **kw).mean("y", by="g")
+    np.testing.assert_allclose(a[["estimate", "se"]], b[["estimate", "se"]], rtol=1e-9)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000))
+def test_one_stratum_equals_unstratified(seed):
+    rng = np.random.default_rng(seed)
+    n = 40
+    data = pd.DataFrame(
+        {
+            "y": rng.normal(size=n),
+            "x": rng.uniform(1, 2, n),
+            "c": rng.integers(0, 8, n),
+            "w": rng.uniform(1, 5, n),
+            "h": "all",
+        }
+    )
+    data.loc[:7, "c"] = range(8)
+    one = Design(data, weights="w", strata="h", psu="c")
+    none = Design(data, weights="w", psu="c")
+    for method, args in (("mean", ("y",)), ("total", ("y",)), ("ratio", ("y", "x"))):
+        pd.testing.assert_frame_equal(getattr(one, method)(*args), getattr(none, method)(*args))
