@@ -23,8 +23,7 @@ __all__ = ["two_way", "term_ssp", "factorial_terms", "sum_contrasts"]
 
 def factorial_terms(n_factors: int) -> list[tuple[int, ...]]:
     """All terms of a full factorial in R's order: main effects, then 2-way, ..."""
-    return [t for order in range(1, n_factors + 1)
-            for t in combinations(range(n_factors), order)]
+    return [t for order in range(1, n_factors + 1) for t in combinations(range(n_factors), order)]
 
 
 def sum_contrasts(k: int) -> np.ndarray:
@@ -87,12 +86,15 @@ def term_ssp(z: np.ndarray, codes: np.ndarray, n_levels: list[int], ss_type: int
         raise InputError(
             "some combination of between-subjects levels has no complete subject; the "
             "full-factorial model cannot be estimated",
-            hint="merge sparse groups or drop a between factor")
+            hint="merge sparse groups or drop a between factor",
+        )
     df_error = n - p
     if df_error < 1:
-        raise InputError("no residual degrees of freedom: every between-subjects cell "
-                         "needs at least one more subject than it has",
-                         hint="collect more subjects or merge groups")
+        raise InputError(
+            "no residual degrees of freedom: every between-subjects cell "
+            "needs at least one more subject than it has",
+            hint="collect more subjects or merge groups",
+        )
     beta = np.linalg.solve(xtx, xtz)
     sse = ztz - xtz.T @ beta
     all_terms = [(), *terms]
@@ -106,11 +108,14 @@ def term_ssp(z: np.ndarray, codes: np.ndarray, n_levels: list[int], ss_type: int
             b = np.linalg.solve(xtx[np.ix_(idx, idx)], xtz[idx])
             return ztz - xtz[idx].T @ b
 
-        ssh = [beta[slices[0]].T @ np.linalg.solve(np.linalg.inv(xtx)[slices[0], slices[0]],
-                                                   beta[slices[0]])]
+        ssh = [
+            beta[slices[0]].T
+            @ np.linalg.solve(np.linalg.inv(xtx)[slices[0], slices[0]], beta[slices[0]])
+        ]
         for i, t in enumerate(terms, start=1):
-            base = [0] + [j for j, s in enumerate(terms, start=1)
-                          if s != t and not set(t) <= set(s)]
+            base = [0] + [
+                j for j, s in enumerate(terms, start=1) if s != t and not set(t) <= set(s)
+            ]
             ssh.append(resid(base) - resid(base + [i]))
     else:
         raise InputError("ss_type must be 2 or 3", value=ss_type)
@@ -176,16 +181,33 @@ def two_way(data, dv: str, factors, ss_type: int = 2, observed=None) -> pd.DataF
         levels.append(lv)
     y = y[keep]
     if np.ptp(y) == 0:
-        raise InputError("is constant; there is no variance to analyse", column=dv,
-                         value=float(y[0]))
+        raise InputError(
+            "is constant; there is no variance to analyse", column=dv, value=float(y[0])
+        )
     out = term_ssp(y, np.column_stack(codes), [len(lv) for lv in levels], ss_type)
     rows = []
-    for t, ssh, df in zip(out["terms"][1:], out["ssh"][1:], out["df"][1:]):
-        rows.append({"source": ":".join(factors[i] for i in t), "df1": float(df),
-                     "df2": float(out["df_error"]), "SS": float(ssh[0, 0]),
-                     "SS_error": float(out["sse"][0, 0]), "stratum": ""})
-    attrs = {"kind": "between", "dv": dv, "between": factors, "within": [], "subject": None,
-             "between_levels": {f: list(lv) for f, lv in zip(factors, levels)},
-             "within_levels": {}, "ss_type": ss_type, "n_subjects": int(keep.sum()),
-             "correction": "none", "effsize": "np2"}
+    for t, ssh, df in zip(out["terms"][1:], out["ssh"][1:], out["df"][1:], strict=True):
+        rows.append(
+            {
+                "source": ":".join(factors[i] for i in t),
+                "df1": float(df),
+                "df2": float(out["df_error"]),
+                "SS": float(ssh[0, 0]),
+                "SS_error": float(out["sse"][0, 0]),
+                "stratum": "",
+            }
+        )
+    attrs = {
+        "kind": "between",
+        "dv": dv,
+        "between": factors,
+        "within": [],
+        "subject": None,
+        "between_levels": {f: list(lv) for f, lv in zip(factors, levels, strict=True)},
+        "within_levels": {},
+        "ss_type": ss_type,
+        "n_subjects": int(keep.sum()),
+        "correction": "none",
+        "effsize": "np2",
+    }
     return _finish_table(rows, attrs, observed=as_list(observed))

@@ -69,13 +69,20 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, list]:
 def _check_factor(data: pd.DataFrame, column: str) -> None:
     if data[column].isna().any():
         row = data[column].isna().idxmax()
-        raise InputError("is missing", column=column, row=row,
-                         hint="fill or drop rows with a missing factor level")
+        raise InputError(
+            "is missing",
+            column=column,
+            row=row,
+            hint="fill or drop rows with a missing factor level",
+        )
     n = data[column].nunique()
     if n < 2:
-        raise InputError(f"has {n} level(s); a factor needs at least 2", column=column,
-                         value=data[column].iloc[0],
-                         hint="remove the factor from the design or add data for other levels")
+        raise InputError(
+            f"has {n} level(s); a factor needs at least 2",
+            column=column,
+            value=data[column].iloc[0],
+            hint="remove the factor from the design or add data for other levels",
+        )
 
 
 def prepare(data, dv: str, within=None, between=None, subject: str | None = None) -> Design:
@@ -120,8 +127,12 @@ def prepare(data, dv: str, within=None, between=None, subject: str | None = None
     for col in within + between:
         _check_factor(data, col)
     if data[subject].isna().any():
-        raise InputError("is missing", column=subject, row=data[subject].isna().idxmax(),
-                         hint="every row needs a subject identifier")
+        raise InputError(
+            "is missing",
+            column=subject,
+            row=data[subject].isna().idxmax(),
+            hint="every row needs a subject identifier",
+        )
 
     subj_codes, subjects = pd.factorize(data[subject], sort=False)
     n_subj = len(subjects)
@@ -135,16 +146,17 @@ def prepare(data, dv: str, within=None, between=None, subject: str | None = None
         if bad.any():
             i = int(np.argmax(bad))
             raise InputError(
-                f"subject {subjects[subj_codes[i]]!r} appears in two between-subjects groups "
+                f"subject {subjects[subj_codes[i]]} appears in two between-subjects groups "
                 f"({levels[first[subj_codes[i]]]!r} and {levels[codes[i]]!r})",
-                column=col, row=data.index[i], value=levels[codes[i]],
+                column=col,
+                row=data.index[i],
+                value=levels[codes[i]],
                 hint=f"a between factor must be constant per subject; if {col!r} varies "
-                     "within subjects, pass it as within",
+                "within subjects, pass it as within",
             )
         b_codes.append(first)
         b_levels.append(levels)
-    between_codes = (np.column_stack(b_codes) if b_codes
-                     else np.zeros((n_subj, 0), dtype=np.int64))
+    between_codes = np.column_stack(b_codes) if b_codes else np.zeros((n_subj, 0), dtype=np.int64)
 
     w_codes, w_levels = [], []
     for col in within:
@@ -153,8 +165,11 @@ def prepare(data, dv: str, within=None, between=None, subject: str | None = None
         w_levels.append(levels)
     shape = tuple(len(lv) for lv in w_levels)
     n_cells = int(np.prod(shape)) if shape else 1
-    cell = (np.ravel_multi_index(tuple(w_codes), shape) if w_codes
-            else np.zeros(len(data), dtype=np.int64))
+    cell = (
+        np.ravel_multi_index(tuple(w_codes), shape)
+        if w_codes
+        else np.zeros(len(data), dtype=np.int64)
+    )
 
     ok = ~np.isnan(y_all)
     flat = subj_codes * n_cells + cell
@@ -165,7 +180,9 @@ def prepare(data, dv: str, within=None, between=None, subject: str | None = None
         warnings.warn(
             f"{n_aggregated} subject x cell combination(s) have more than one row in "
             f"{dv!r}; they were averaged (mean) before the analysis",
-            AnovaWarning, stacklevel=3)
+            AnovaWarning,
+            stacklevel=3,
+        )
     counts = counts.reshape(n_subj, n_cells)
     with np.errstate(invalid="ignore", divide="ignore"):
         y = sums.reshape(n_subj, n_cells) / counts
@@ -175,27 +192,47 @@ def prepare(data, dv: str, within=None, between=None, subject: str | None = None
         raise InputError(
             f"no subject has a response in every within cell ({n_cells} cells of "
             f"{' x '.join(within) or 'the design'})",
-            column=dv, hint="check the within factor coding or the missing responses")
+            column=dv,
+            hint="check the within factor coding or the missing responses",
+        )
     if n_dropped:
         warnings.warn(
             f"{n_dropped} of {n_subj} subject(s) lack a response in at least one within "
             f"cell and were dropped ({int(complete.sum())} remain)",
-            AnovaWarning, stacklevel=3)
+            AnovaWarning,
+            stacklevel=3,
+        )
         y = y[complete]
         between_codes = between_codes[complete]
         subjects = np.asarray(subjects)[complete]
     else:
         subjects = np.asarray(subjects)
     if np.ptp(y) == 0:
-        raise InputError("is constant; there is no variance to analyse", column=dv,
-                         value=float(y.flat[0]), hint="check that the right column was chosen")
+        raise InputError(
+            "is constant; there is no variance to analyse",
+            column=dv,
+            value=float(y.flat[0]),
+            hint="check that the right column was chosen",
+        )
     for j, col in enumerate(between):
         present = np.unique(between_codes[:, j])
         if len(present) < 2:
-            raise InputError("has fewer than 2 levels among complete subjects", column=col,
-                             value=b_levels[j][present[0]],
-                             hint="a between factor needs complete subjects in 2+ groups")
-    return Design(dv=dv, subject=subject, within=within, between=between,
-                  within_levels=w_levels, between_levels=b_levels, y=y,
-                  between_codes=between_codes, subjects=subjects,
-                  n_dropped=n_dropped, n_aggregated=n_aggregated)
+            raise InputError(
+                "has fewer than 2 levels among complete subjects",
+                column=col,
+                value=b_levels[j][present[0]],
+                hint="a between factor needs complete subjects in 2+ groups",
+            )
+    return Design(
+        dv=dv,
+        subject=subject,
+        within=within,
+        between=between,
+        within_levels=w_levels,
+        between_levels=b_levels,
+        y=y,
+        between_codes=between_codes,
+        subjects=subjects,
+        n_dropped=n_dropped,
+        n_aggregated=n_aggregated,
+    )

@@ -25,9 +25,30 @@ __all__ = ["rm_anova", "mixed_anova", "orthonormal_contrasts", "sphericity"]
 _CORRECTIONS = ("auto", "gg", "hf", "none")
 _EFFSIZES = ("np2", "ng2")
 
-COLUMNS = ["source", "df1", "df2", "SS", "SS_error", "MS", "MSE", "F", "p", "np2", "ng2",
-           "eps_gg", "eps_hf", "p_gg", "p_hf", "df1_gg", "df2_gg", "df1_hf", "df2_hf",
-           "W", "p_mauchly", "correction"]
+COLUMNS = [
+    "source",
+    "df1",
+    "df2",
+    "SS",
+    "SS_error",
+    "MS",
+    "MSE",
+    "F",
+    "p",
+    "np2",
+    "ng2",
+    "eps_gg",
+    "eps_hf",
+    "p_gg",
+    "p_hf",
+    "df1_gg",
+    "df2_gg",
+    "df1_hf",
+    "df2_hf",
+    "W",
+    "p_mauchly",
+    "correction",
+]
 
 
 def orthonormal_contrasts(k: int) -> np.ndarray:
@@ -86,23 +107,33 @@ def sphericity(sse: np.ndarray, df_error: int, n_cells: int) -> dict:
 
     lam = np.linalg.eigvalsh(sse)
     lam = lam[lam > 0]
-    gg = lam.sum() ** 2 / (q * (lam ** 2).sum())
+    gg = lam.sum() ** 2 / (q * (lam**2).sum())
     n = df_error
     hf = ((n + 1) * q * gg - 2) / (q * (n - q * gg))
     sign, logdet = np.linalg.slogdet(sse)
     log_w = (logdet if sign > 0 else -np.inf) - q * np.log(np.trace(sse) / q)
-    rho = 1 - (2 * q ** 2 + q + 2) / (6 * q * n)
-    w2 = ((q + 2) * (q - 1) * (q - 2) * (2 * q ** 3 + 6 * q ** 2 + 3 * n_cells + 2)
-          / (288 * (n * q * rho) ** 2))
+    rho = 1 - (2 * q**2 + q + 2) / (6 * q * n)
+    w2 = (
+        (q + 2)
+        * (q - 1)
+        * (q - 2)
+        * (2 * q**3 + 6 * q**2 + 3 * n_cells + 2)
+        / (288 * (n * q * rho) ** 2)
+    )
     z = -n * rho * log_w
     f = q * (q + 1) / 2 - 1
     p1, p2 = chi2.sf(z, f), chi2.sf(z, f + 4)
-    return {"eps_gg": float(gg), "eps_hf": float(hf), "W": float(np.exp(log_w)),
-            "p_mauchly": float(p1 + w2 * (p2 - p1))}
+    return {
+        "eps_gg": float(gg),
+        "eps_hf": float(hf),
+        "W": float(np.exp(log_w)),
+        "p_mauchly": float(p1 + w2 * (p2 - p1)),
+    }
 
 
-def _finish_table(rows: list[dict], attrs: dict, observed: list[str],
-                  error_total: float | None = None) -> pd.DataFrame:
+def _finish_table(
+    rows: list[dict], attrs: dict, observed: list[str], error_total: float | None = None
+) -> pd.DataFrame:
     """F, p, effect sizes and corrected tests from SS rows; attach ``attrs``.
 
     ``error_total`` is the sum of the error SS of every stratum (the between-subjects
@@ -144,7 +175,7 @@ def _finish_table(rows: list[dict], attrs: dict, observed: list[str],
 
 def _choose_correction(tab: pd.DataFrame, correction: str) -> list[str]:
     out = []
-    for eps, pm in zip(tab["eps_gg"], tab["p_mauchly"]):
+    for eps, pm in zip(tab["eps_gg"], tab["p_mauchly"], strict=True):
         if np.isnan(eps) or np.isnan(pm) or correction == "none":
             out.append("none")
         elif correction in ("gg", "hf"):
@@ -172,25 +203,46 @@ def _split_plot(design, correction: str, effsize: str, observed, kind: str) -> p
         sph = sphericity(fit["sse"], fit["df_error"], n_cells) if wterm else {}
         w_names = [design.within[i] for i in wterm]
         error_total += float(np.trace(fit["sse"]))
-        for bterm, ssh, df in zip(fit["terms"], fit["ssh"], fit["df"]):
+        for bterm, ssh, df in zip(fit["terms"], fit["ssh"], fit["df"], strict=True):
             if not wterm and not bterm:
                 continue  # the grand mean is not an effect
             name = ":".join([design.between[i] for i in bterm] + w_names)
-            rows.append({"source": name, "df1": float(df * q), "df2": float(fit["df_error"] * q),
-                         "SS": float(np.trace(ssh)), "SS_error": float(np.trace(fit["sse"])),
-                         "stratum": ":".join(w_names) or "(between)", **sph})
-    attrs = {"kind": kind, "dv": design.dv, "subject": design.subject,
-             "within": list(design.within), "between": list(design.between),
-             "within_levels": {f: list(lv) for f, lv in zip(design.within, design.within_levels)},
-             "between_levels": {f: list(lv) for f, lv in zip(design.between, design.between_levels)},
-             "n_subjects": int(design.y.shape[0]), "n_dropped": design.n_dropped,
-             "n_aggregated": design.n_aggregated, "ss_type": 3,
-             "correction": correction, "effsize": effsize}
+            rows.append(
+                {
+                    "source": name,
+                    "df1": float(df * q),
+                    "df2": float(fit["df_error"] * q),
+                    "SS": float(np.trace(ssh)),
+                    "SS_error": float(np.trace(fit["sse"])),
+                    "stratum": ":".join(w_names) or "(between)",
+                    **sph,
+                }
+            )
+    attrs = {
+        "kind": kind,
+        "dv": design.dv,
+        "subject": design.subject,
+        "within": list(design.within),
+        "between": list(design.between),
+        "within_levels": {
+            f: list(lv) for f, lv in zip(design.within, design.within_levels, strict=True)
+        },
+        "between_levels": {
+            f: list(lv) for f, lv in zip(design.between, design.between_levels, strict=True)
+        },
+        "n_subjects": int(design.y.shape[0]),
+        "n_dropped": design.n_dropped,
+        "n_aggregated": design.n_aggregated,
+        "ss_type": 3,
+        "correction": correction,
+        "effsize": effsize,
+    }
     return _finish_table(rows, attrs, observed=as_list(observed), error_total=error_total)
 
 
-def rm_anova(data, dv: str, within, subject: str, correction: str = "auto",
-             effsize: str = "np2") -> pd.DataFrame:
+def rm_anova(
+    data, dv: str, within, subject: str, correction: str = "auto", effsize: str = "np2"
+) -> pd.DataFrame:
     """Repeated-measures ANOVA with one or more within-subject factors.
 
     Parameters
@@ -233,8 +285,8 @@ def rm_anova(data, dv: str, within, subject: str, correction: str = "auto",
     >>> import omsmethod as oms
     >>> df = oms.datasets.load("promotion")
     >>> res = oms.anova.rm_anova(df, "likelihood", "promotion", "respondent")
-    >>> res.loc[0, ["source", "df1", "df2"]].tolist()
-    ['promotion', 3.0, 897.0]
+    >>> res[["source", "df1", "df2"]].to_dict("records")
+    [{'source': 'promotion', 'df1': 3.0, 'df2': 897.0}]
     """
     within = as_list(within)
     if not within:
@@ -243,8 +295,16 @@ def rm_anova(data, dv: str, within, subject: str, correction: str = "auto",
     return _split_plot(design, correction, effsize, None, "rm")
 
 
-def mixed_anova(data, dv: str, within, between, subject: str, correction: str = "auto",
-                effsize: str = "np2", observed=None) -> pd.DataFrame:
+def mixed_anova(
+    data,
+    dv: str,
+    within,
+    between,
+    subject: str,
+    correction: str = "auto",
+    effsize: str = "np2",
+    observed=None,
+) -> pd.DataFrame:
     """Mixed (split-plot) ANOVA: any number of within and between factors, type III.
 
     Parameters
@@ -278,7 +338,9 @@ def mixed_anova(data, dv: str, within, between, subject: str, correction: str = 
     """
     within, between = as_list(within), as_list(between)
     if not within or not between:
-        raise InputError("mixed_anova needs at least one within and one between factor",
-                         hint="use rm_anova or two_way for designs without one of them")
+        raise InputError(
+            "mixed_anova needs at least one within and one between factor",
+            hint="use rm_anova or two_way for designs without one of them",
+        )
     design = prepare(data, dv, within=within, between=between, subject=subject)
     return _split_plot(design, correction, effsize, observed, "mixed")
