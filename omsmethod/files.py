@@ -7,9 +7,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
-__all__ = ["atomic_path", "sha256"]
+__all__ = ["atomic_path", "sha256", "read_yaml"]
 
 
 @contextmanager
@@ -51,3 +52,24 @@ def sha256(path: str | Path, chunk: int = 1 << 20) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def read_yaml(path: str | Path):
+    """Parse a YAML file (cached by path, size and modification time; a fresh copy each call).
+
+    Raises ``FileNotFoundError`` and ``yaml.YAMLError`` for the caller to explain.
+    """
+    import copy
+
+    path = Path(path)
+    stat = path.stat()
+    return copy.deepcopy(_parse_yaml(str(path.resolve()), stat.st_mtime_ns, stat.st_size))
+
+
+@lru_cache(maxsize=64)
+def _parse_yaml(path: str, mtime_ns: int, size: int):
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    with open(path, encoding="utf-8") as handle:
+        return yaml.load(handle, Loader=loader)  # noqa: S506 -- a safe loader

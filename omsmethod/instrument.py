@@ -28,6 +28,7 @@ import pandas as pd
 import yaml
 
 from .errors import ModelError
+from .files import read_yaml
 
 __all__ = [
     "Instrument",
@@ -281,7 +282,7 @@ def load(name_or_path: str | Path) -> Instrument:
     path = _resolve(name_or_path)
     where = str(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = read_yaml(path)
     except FileNotFoundError:
         raise ModelError("questionnaire file not found", file=where) from None
     except yaml.YAMLError as exc:
@@ -291,7 +292,7 @@ def load(name_or_path: str | Path) -> Instrument:
     shared = path.parent / "_scales.yaml"
     if not shared.exists():
         shared = questionnaires_dir() / "_scales.yaml"
-    scales = _scales_from(yaml.safe_load(shared.read_text(encoding="utf-8")) if shared.exists() else {}, str(shared))
+    scales = _scales_from(read_yaml(shared) if shared.exists() else {}, str(shared))
     scales.update(_scales_from(raw.get("scales"), where))
     return _build(raw, scales, where)
 

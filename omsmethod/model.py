@@ -23,6 +23,7 @@ import pandas as pd
 import yaml
 
 from .errors import ModelError
+from .files import read_yaml
 
 __all__ = ["OMSModel", "load", "default_path", "SUBSYSTEMS", "LAYERS", "ENVIRONMENT"]
 
@@ -57,7 +58,8 @@ class OMSModel:
     layers : DataFrame
         ``id, name_zh, name_en, order, description_zh, description_en``.
     subsystems : DataFrame
-        ``id, name_zh, name_en, layer, owner_zh, owner_en, description_zh, description_en``.
+        ``id, name_zh, name_en, layer, owner_zh, owner_en, description_zh, description_en,
+        primary_survey`` (the survey whose answers give the headline score).
     relations : DataFrame
         ``from, to, kind, directed, source, quote, basis, reasoning``; ``source`` is the
         provenance (``"patent"`` or ``"inferred"``), ``quote`` the patent sentence for
@@ -167,7 +169,7 @@ def load(path: str | Path | None = None) -> OMSModel:
     file = Path(path) if path is not None else default_path()
     where = str(file)
     try:
-        raw = yaml.safe_load(file.read_text(encoding="utf-8"))
+        raw = read_yaml(file)
     except FileNotFoundError:
         raise ModelError("model file not found", file=where, hint="check the path") from None
     except yaml.YAMLError as exc:
@@ -184,7 +186,8 @@ def load(path: str | Path | None = None) -> OMSModel:
     _check_unique(layers, "layer", where)
     subsystems = _table(
         raw.get("subsystems"),
-        ["id", "name_zh", "name_en", "layer", "owner_zh", "owner_en", "description_zh", "description_en"],
+        ["id", "name_zh", "name_en", "layer", "owner_zh", "owner_en", "description_zh", "description_en",
+         "primary_survey"],
         "subsystems",
         where,
     )

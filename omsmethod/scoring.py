@@ -169,7 +169,7 @@ def cronbach_alpha(data: np.ndarray, ci: float = 0.95) -> tuple[float, float, fl
     Cronbach (1951) Psychometrika 16, 297–334. Feldt, Woodruff & Salih (1987) Applied
     Psychological Measurement 11, 93–103. Same as ``pingouin.cronbach_alpha``.
     """
-    from scipy.stats import f
+    from scipy.special import fdtri  # F quantile without importing scipy.stats
 
     n, k = data.shape
     item_var = data.var(axis=0, ddof=1).sum()
@@ -177,8 +177,8 @@ def cronbach_alpha(data: np.ndarray, ci: float = 0.95) -> tuple[float, float, fl
     alpha = k / (k - 1) * (1 - item_var / total_var)
     g = 1 - ci
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - alpha) * f.ppf(1 - g / 2, df1, df2)
-    high = 1 - (1 - alpha) * f.ppf(g / 2, df1, df2)
+    low = 1 - (1 - alpha) * fdtri(df1, df2, 1 - g / 2)
+    high = 1 - (1 - alpha) * fdtri(df1, df2, g / 2)
     return float(alpha), float(low), float(high)
 
 
@@ -207,7 +207,6 @@ def omega_total(corr: np.ndarray, max_iter: int = 500, tol: float = 1e-10) -> tu
     McDonald (1999) Test theory: a unified treatment, ch. 6.
     """
     R = np.array(corr, dtype=float)
-    k = len(R)
     communality = 1 - 1 / np.diag(np.linalg.inv(R))  # squared multiple correlations
     loadings = np.sqrt(np.clip(communality, 0, 1))
     for _ in range(max_iter):
