@@ -21,15 +21,23 @@ from . import pls
 __all__ = ["pls_predict"]
 
 
-def pls_predict(prep, folds: int = 10, rng=None) -> pd.DataFrame:
-    """Out-of-sample metrics per endogenous item (see the module notes)."""
+def pls_predict(prep, folds: int = 10, rng=None, fold_labels=None, return_predictions=False):
+    """Out-of-sample metrics per endogenous item (see the module notes).
+
+    ``fold_labels`` (one fold number 0..folds−1 per respondent) overrides the random
+    split; ``return_predictions`` also returns the (n × items) PLS and LM predictions.
+    """
     spec = prep.spec
     st = pls.Structure.from_spec(spec)
     x = prep.x
     n, p = x.shape
     k = len(spec.constructs)
     rng = np.random.default_rng(rng)
-    fold = rng.permutation(np.arange(n) % folds)
+    if fold_labels is None:
+        fold = rng.permutation(np.arange(n) % folds)
+    else:
+        fold = np.asarray(fold_labels)
+        folds = int(fold.max()) + 1
     endo = [j for j, _ in st.antecedents]
     exo = [j for j in range(k) if j not in endo]
     target_items = np.flatnonzero(np.isin(spec.block, endo))
@@ -50,13 +58,13 @@ def pls_predict(prep, folds: int = 10, rng=None) -> pd.DataFrame:
         col = np.searchsorted(endo, spec.block[target_items])
         pred_pls[test] = endo_scores[:, col] * lam * sd[target_items] + mean[target_items]
         naive[test] = mean[target_items]
-        for t, item in enumerate(target_items):
-            j = spec.block[item]
+        for j in endo:  # one least-squares fit per construct, all its items at once
+            cols = np.flatnonzero(spec.block[target_items] == j)
             src = [e for e in exo if abs(tot[e, j]) > 0]
             xi = np.flatnonzero(np.isin(spec.block, src))
             design = np.column_stack([np.ones(train.sum()), x[train][:, xi]])
-            beta = np.linalg.lstsq(design, x[train, item], rcond=None)[0]
-            pred_lm[test, t] = np.column_stack([np.ones(test.sum()), x[test][:, xi]]) @ beta
+            beta = np.linalg.lstsq(design, x[train][:, target_items[cols]], rcond=None)[0]
+            pred_lm[np.ix_(test, cols)] = np.column_stack([np.ones(test.sum()), x[test][:, xi]]) @ beta
     actual = x[:, target_items]
     err_pls, err_lm = actual - pred_pls, actual - pred_lm
     items = [spec.items[i] for i in target_items]
@@ -70,4 +78,6 @@ def pls_predict(prep, folds: int = 10, rng=None) -> pd.DataFrame:
         "mae_lm": np.abs(err_lm).mean(axis=0),
     })
     out["pls_better"] = out["rmse_pls"] < out["rmse_lm"]
+    if return_predictions:
+        return out, pred_pls, pred_lm
     return out

@@ -116,3 +116,17 @@ def test_kernel_batched_equals_single(mobi, ecsi_model):
         _, _, r = pls.correlation(x)
         w, _, _ = pls.outer_weights(r, st)
         np.testing.assert_allclose(wb[b], w, atol=1e-12)
+
+
+def test_plspredict_matches_seminr_earliest_antecedents(mobi, sem_fixtures):
+    from omsmethod.sem.predict import pls_predict
+
+    ref = pd.read_csv(sem_fixtures / "seminr_predict_ea.csv")
+    prep = prepare(mobi, model="Image =~ IMAG1 + IMAG2 + IMAG3 + IMAG4 + IMAG5; Expectation =~ CUEX1 + "
+                   "CUEX2 + CUEX3; Value =~ PERV1 + PERV2; Satisfaction =~ CUSA1 + CUSA2 + CUSA3; "
+                   "Expectation ~ Image; Value ~ Expectation; Satisfaction ~ Image + Expectation + Value")
+    table, pred_pls, pred_lm = pls_predict(prep, fold_labels=ref["fold"], return_predictions=True)
+    np.testing.assert_allclose(pred_pls, ref[[f"pls_{i}" for i in table["item"]]], atol=1e-10)
+    np.testing.assert_allclose(pred_lm, ref[[f"lm_{i}" for i in table["item"]]], atol=1e-10)
+    rmse = np.sqrt(((prep.x[:, [prep.spec.items.index(i) for i in table["item"]]] - pred_pls) ** 2).mean(0))
+    np.testing.assert_allclose(table["rmse_pls"], rmse, rtol=1e-12)
