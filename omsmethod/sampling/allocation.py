@@ -4,7 +4,8 @@ The real-valued shares are proportional to ``N_h`` (proportional), 1 (equal),
 ``N_h S_h`` (Neyman) or ``N_h S_h / sqrt(c_h)`` (optimal for cost, Cochran 1977,
 §5.5). Strata whose share exceeds ``N_h`` are fixed at ``N_h`` and strata below the
 minimum are fixed at the minimum, then the rest is re-allocated until no bound is
-violated. Integers come from largest-remainder rounding, which keeps the sum at
+violated (equivalently: one scalar multiplier for all free strata, found by
+bisection). Integers come from largest-remainder rounding, which keeps the sum at
 ``n`` and never leaves the bounds (``floor <= share <= ceil`` and both bounds are
 integers).
 """
@@ -22,25 +23,31 @@ _METHODS = ("proportional", "equal", "neyman", "optimal")
 
 
 def _shares(size, n, lower, upper):
-    """Real allocation proportional to ``size`` within [lower, upper], summing to n."""
-    fixed = np.full(len(size), np.nan)
-    while True:
-        free = np.isnan(fixed)
-        rest = n - np.nansum(fixed)
-        weight = size[free]
-        share = np.zeros(len(size))
-        if weight.sum() > 0:
-            share[free] = rest * weight / weight.sum()
+    """Real allocation ``clip(lam * size, lower, upper)`` summing to ``n``.
+
+    This is the fixed point of "fix the strata at their cap or floor and
+    re-allocate the rest": one scalar ``lam`` (found by bisection; the sum is
+    monotone in it) serves all the strata left free. Strata of size 0 get a tiny
+    size so that they only receive units once every other stratum is capped.
+    """
+    positive = size[size > 0]
+    size = np.where(size > 0, size, (positive.min() if positive.size else 1.0) * 1e-9)
+
+    def total(lam):
+        return np.clip(lam * size, lower, upper).sum()
+
+    lo, hi = 0.0, 1.0
+    while total(hi) < n:
+        hi *= 2.0
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        if total(mid) < n:
+            lo = mid
         else:
-            share[free] = rest / free.sum()
-        over = free & (share > upper)
-        under = free & (share < lower)
-        if over.any():
-            fixed[over] = upper[over]
-        elif under.any():
-            fixed[under] = lower[under]
-        else:
-            return np.where(free, share, fixed)
+            hi = mid
+        if hi - lo <= 1e-15 * hi:
+            break
+    return np.clip(hi * size, lower, upper)
 
 
 def _round(share, n):
