@@ -9,6 +9,7 @@ Its estimators (:meth:`Design.mean`, :meth:`Design.total`, :meth:`Design.proport
 
 from __future__ import annotations
 
+import copy
 import html
 
 import numpy as np
@@ -213,6 +214,7 @@ class Design:
             else:
                 w = np.ones(n)
         self.weights = w
+        self._calibration = []
 
         lone = (self.n_psu == 1) & (fpc_factor >= 1e-7)
         if lonely_psu == "raise" and lone.any():
@@ -264,6 +266,99 @@ class Design:
     def quantile(self, variables, quantiles=(0.5,), by=None, confidence=0.95):
         """Weighted quantiles with Woodruff intervals (R survey >= 4.1 ``svyquantile``)."""
         return estimation.quantiles(self, as_list(variables), quantiles, by, confidence)
+
+    # -- calibration ---------------------------------------------------------------
+    def _calibrated(self, weights: np.ndarray, residual) -> Design:
+        new = copy.copy(self)
+        new.weights = np.asarray(weights, dtype=float)
+        new._calibration = [*self._calibration, residual]
+        return new
+
+    def poststratify(self, by, population) -> Design:
+        """A post-stratified copy of the design with calibration-aware SEs.
+
+        Weights as :func:`omsmethod.sampling.poststratify`; variances use the
+        residuals from the post-stratum means (R survey ``postStratify``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from omsmethod.sampling import Design
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "sex": ["f", "f", "m", "m"]})
+        >>> ps = Design(df).poststratify("sex", {"f": 30, "m": 70})
+        >>> float(ps.mean("y")["estimate"].iloc[0])
+        3.25
+        """
+        from .calibration import PostStratResidual
+        from .weighting import _cell_keys, poststratify
+
+        by = as_list(by)
+        w_new = poststratify(self.data, by, population, weights=self.weights).to_numpy()
+        group = pd.factorize(_cell_keys(self.data, by))[0]
+        return self._calibrated(w_new, PostStratResidual(group, self.weights, w_new))
+
+    def rake(self, margins, max_iter=100, tol=1e-10) -> Design:
+        """A raked copy of the design (iterative proportional fitting to ``margins``).
+
+        Variances as R survey's ``rake()``: ten back-fitting sweeps of
+        post-stratification residuals over the margins. Raises
+        :class:`ConvergenceError` if the raking does not converge.
+        """
+        from ..errors import ConvergenceError
+        from .calibration import RakeResidual
+        from .weighting import rake
+
+        result = rake(self.data, margins, weights=self.weights, max_iter=max_iter, tol=tol)
+        if not result.converged:
+            raise ConvergenceError(
+                f"raking did not converge in {result.iterations} iterations "
+                f"(max relative margin error {result.max_error:.2e})",
+                hint="raise max_iter, or collapse sparse levels",
+            )
+        groups = [pd.factorize(self.data[col])[0] for col in margins]
+        w_new = result.weights.to_numpy()
+        return self._calibrated(w_new, RakeResidual(groups, w_new))
+
+    def calibrate(
+        self, population=None, margins=None, method="linear", bounds=None, max_iter=100, tol=1e-10
+    ) -> Design:
+        """A calibrated copy of the design (GREG-type, like R survey's ``calibrate``).
+
+        Parameters
+        ----------
+        population : mapping
+            Population totals: ``{numeric column: total}`` and/or
+            ``{categorical column: {level: count}}``; ``"(Intercept)"`` adds the
+            population size.
+        margins : mapping, optional
+            More categorical margins ``{column: {level: count}}`` (merged into
+            ``population``).
+        method : {"linear", "raking", "logit"}
+            Distance function (``calfun``); logit needs ``bounds``.
+        bounds : (lower, upper), optional
+            Bounds on the g-weights (``w_new / w``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from omsmethod.sampling import Design
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "x": [1.0, 1, 2, 2]})
+        >>> cal = Design(df).calibrate({"(Intercept)": 10, "x": 16})
+        >>> round(float(cal.total("x")["estimate"].iloc[0]), 6)
+        16.0
+        """
+        from .calibration import GregResidual, calibration_weights, model_matrix
+
+        totals = dict(population or {})
+        totals.update(margins or {})
+        if not totals:
+            raise DesignError(
+                "calibrate needs population totals",
+                hint="e.g. population={'region': {'n': 500, 's': 700}, 'age': 41000}",
+            )
+        X, target, _ = model_matrix(self.data, totals)
+        w_new = calibration_weights(X, self.weights, target, method, bounds, max_iter, tol)
+        return self._calibrated(w_new, GregResidual(X, self.weights, w_new))
 
     # -- display -------------------------------------------------------------------
     def summary(self) -> pd.DataFrame:

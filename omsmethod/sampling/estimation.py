@@ -121,6 +121,25 @@ class _Cells:
             present = np.add.reduceat(weight_cells > 0, starts, axis=0) > 0
         return psu_variance(totals, d._psu_stratum, d.n_psu, d._fpc_factor, d.lonely_psu, present)
 
+    def calibrated_variance(self, influence):
+        """Variance for a calibrated design from row-level influence values.
+
+        The influence of each row sits in its domain's column; every calibration
+        step residualises the whole (rows x domains) matrix, then PSU totals go to
+        the kernel (all strata count as present, as R keeps the rows of calibrated
+        designs when taking domains).
+        """
+        d = self.design
+        n = len(influence)
+        Z = np.zeros((n, self.n_dom))
+        Z[np.arange(n), self.dom] = influence
+        for residual in d._calibration:
+            Z = residual(Z)
+        totals = np.empty((self.n_psu, self.n_dom))
+        for j in range(self.n_dom):
+            totals[:, j] = np.bincount(d._psu, weights=Z[:, j], minlength=self.n_psu)
+        return psu_variance(totals, d._psu_stratum, d.n_psu, d._fpc_factor, d.lonely_psu)
+
 
 def _check_domains(n_d, variable, table, by):
     empty = np.flatnonzero(n_d == 0)
@@ -179,7 +198,17 @@ def _linear(cells, y, kind, x=None):
                 est = Y
                 totals = S_y
                 vsrs = vsrs * W**2
-    var = cells.variance(totals, S_w)
+    if cells.design._calibration:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if kind == "ratio":
+                influence = wm * r
+            elif kind == "mean":
+                influence = wm * dev / W[dom]
+            else:
+                influence = wm * yz
+            var = cells.calibrated_variance(influence)
+    else:
+        var = cells.variance(totals, S_w)
     return est, var, vsrs, n_d
 
 
