@@ -123,7 +123,9 @@ def term_ssp(z: np.ndarray, codes: np.ndarray, n_levels: list[int], ss_type: int
     return {"terms": all_terms, "ssh": ssh, "df": df, "sse": sse, "df_error": df_error}
 
 
-def two_way(data, dv: str, factors, ss_type: int = 2, observed=None) -> pd.DataFrame:
+def two_way(
+    data, dv: str, factors, ss_type: int = 2, observed=None, effsize: str = "np2"
+) -> pd.DataFrame:
     """Between-subjects factorial ANOVA for unbalanced data (type II or III).
 
     Parameters
@@ -140,6 +142,8 @@ def two_way(data, dv: str, factors, ss_type: int = 2, observed=None) -> pd.DataF
         ``options(contrasts=c("contr.sum","contr.poly"))``).
     observed : list of str, optional
         Measured (not manipulated) factors, for generalized eta squared.
+    effsize : {"np2", "ng2"}
+        Effect size :func:`report_text` quotes (both are always returned).
 
     Returns
     -------
@@ -208,6 +212,6 @@ def two_way(data, dv: str, factors, ss_type: int = 2, observed=None) -> pd.DataF
         "ss_type": ss_type,
         "n_subjects": int(keep.sum()),
         "correction": "none",
-        "effsize": "np2",
+        "effsize": effsize,
     }
     return _finish_table(rows, attrs, observed=as_list(observed))
