@@ -50,6 +50,9 @@ class AssumptionChecks:
             }
         )
 
+    def __repr__(self) -> str:
+        return "AssumptionChecks\n" + self.summary().to_string(index=False)
+
     def _repr_html_(self) -> str:
         return (
             "<h4>Assumption checks</h4>"

@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import InputError
 from ..validation import as_list, require_columns, require_dataframe, require_numeric
 
-__all__ = ["two_way", "term_ssp", "factorial_terms", "sum_contrasts"]
+__all__ = ["two_way", "term_ssp", "factorial_terms", "sum_contrasts", "require_full_cells"]
 
 
 def factorial_terms(n_factors: int) -> list[tuple[int, ...]]:
@@ -44,6 +44,24 @@ def _design_matrix(codes: np.ndarray, n_levels: list[int], terms) -> tuple[np.nd
         slices.append(slice(start, start + block.shape[1]))
         start += block.shape[1]
     return np.hstack(blocks), slices
+
+
+def require_full_cells(codes: np.ndarray, levels: list[list], names: list[str]) -> None:
+    """Raise naming the first combination of factor levels that has no data."""
+    if not names:
+        return
+    shape = tuple(len(lv) for lv in levels)
+    counts = np.bincount(np.ravel_multi_index(tuple(codes.T), shape), minlength=int(np.prod(shape)))
+    if (counts == 0).any():
+        empty = np.unravel_index(int(np.argmin(counts)), shape)
+        combo = ", ".join(f"{n}={lv[i]!s}" for n, lv, i in zip(names, levels, empty, strict=True))
+        raise InputError(
+            f"the combination {combo} has no data; the full-factorial model needs every "
+            "combination of the between-subjects factors",
+            column=names[0],
+            value=levels[0][empty[0]],
+            hint="merge sparse levels or drop a factor",
+        )
 
 
 def term_ssp(z: np.ndarray, codes: np.ndarray, n_levels: list[int], ss_type: int = 3):
@@ -84,8 +102,8 @@ def term_ssp(z: np.ndarray, codes: np.ndarray, n_levels: list[int], ss_type: int
     xtx, xtz, ztz = x.T @ x, x.T @ z, z.T @ z
     if np.linalg.matrix_rank(xtx) < p:
         raise InputError(
-            "some combination of between-subjects levels has no complete subject; the "
-            "full-factorial model cannot be estimated",
+            "the between-subjects design matrix is singular (an empty combination of "
+            "levels?); the full-factorial model cannot be estimated",
             hint="merge sparse groups or drop a between factor",
         )
     df_error = n - p
@@ -188,7 +206,11 @@ def two_way(
         raise InputError(
             "is constant; there is no variance to analyse", column=dv, value=float(y[0])
         )
-    out = term_ssp(y, np.column_stack(codes), [len(lv) for lv in levels], ss_type)
+    if ss_type not in (2, 3):
+        raise InputError("ss_type must be 2 or 3", value=ss_type)
+    codes = np.column_stack(codes)
+    require_full_cells(codes, levels, factors)
+    out = term_ssp(y, codes, [len(lv) for lv in levels], ss_type)
     rows = []
     for t, ssh, df in zip(out["terms"][1:], out["ssh"][1:], out["df"][1:], strict=True):
         rows.append(

@@ -17,7 +17,7 @@ import pandas as pd
 
 from ..errors import InputError
 from ..validation import as_list
-from .between import factorial_terms, term_ssp
+from .between import factorial_terms, require_full_cells, term_ssp
 from .design import prepare
 
 __all__ = ["rm_anova", "mixed_anova", "orthonormal_contrasts", "sphericity"]
@@ -106,7 +106,8 @@ def sphericity(sse: np.ndarray, df_error: int, n_cells: int) -> dict:
     from scipy.stats import chi2
 
     lam = np.linalg.eigvalsh(sse)
-    lam = lam[lam > 0]
+    if df_error < q or lam.min() <= lam.max() * q * np.finfo(float).eps:
+        return {"eps_gg": np.nan, "eps_hf": np.nan, "W": np.nan, "p_mauchly": np.nan}
     gg = lam.sum() ** 2 / (q * (lam**2).sum())
     n = df_error
     hf = ((n + 1) * q * gg - 2) / (q * (n - q * gg))
@@ -192,6 +193,7 @@ def _split_plot(design, correction: str, effsize: str, observed, kind: str) -> p
         raise InputError(f"correction must be one of {', '.join(_CORRECTIONS)}", value=correction)
     if effsize not in _EFFSIZES:
         raise InputError(f"effsize must be one of {', '.join(_EFFSIZES)}", value=effsize)
+    require_full_cells(design.between_codes, design.between_levels, design.between)
     shape = design.within_shape
     n_cells = int(np.prod(shape))
     n_levels = [len(lv) for lv in design.between_levels]

@@ -133,3 +133,19 @@ def test_tukey_hsd_matches_scipy(fixtures):
     ]
     assert (ph["padjust"] == "tukey").all()
     np.testing.assert_allclose(ph["p_adj"], want, rtol=1e-6)
+
+
+def test_assumptions_between_only(fixtures):
+    from scipy.stats import levene
+
+    from omsmethod.anova import two_way
+
+    moore = pd.read_csv(fixtures / "anova" / "moore.csv")
+    res = two_way(moore, "conformity", ["fcategory", "partner.status"])
+    chk = assumptions(moore, res)
+    assert len(chk.normality) == 6 and chk.sphericity.empty
+    groups = [g["conformity"] for _, g in moore.groupby(["fcategory", "partner.status"])]
+    np.testing.assert_allclose(
+        chk.homogeneity["p"].iloc[1], levene(*groups, center="median").pvalue
+    )
+    assert "normality" in repr(chk)

@@ -101,3 +101,37 @@ def test_inputs_are_not_modified():
     before = df.copy()
     mixed_anova(df, "y", "cond", "group", "id")
     pd.testing.assert_frame_equal(df, before)
+
+
+def test_empty_between_combination_is_named():
+    df = _long(n=8).assign(sex=lambda d: np.where(d["id"] % 2 == 0, "f", "m"))
+    df = df[~((df["group"] == "g2") & (df["sex"] == "m"))]
+    with pytest.raises(OMSError, match="group=g2, sex=m has no data"):
+        mixed_anova(df, "y", "cond", ["group", "sex"], "id")
+
+
+def test_bad_ss_type():
+    with pytest.raises(OMSError, match="ss_type"):
+        two_way(_long(), "y", ["group", "cond"], ss_type=1)
+
+
+def test_too_few_subjects_for_sphericity_gives_nan():
+    # 3 subjects in 2 groups: error df 1 < 2 contrasts of the 3-level factor, so the
+    # error SSP matrix is singular and the epsilons are undefined (car gives NA)
+    df = _long(n=6)
+    df = df[df["id"].isin([0, 1, 3])]
+    res = mixed_anova(df, "y", "cond", "group", "id")
+    assert res["eps_gg"].isna().all() and (res["correction"] == "none").all()
+    assert np.isfinite(res["F"]).all()
+
+
+def test_table_does_not_depend_on_row_order_or_labels():
+    df = _long(n=10, seed=3)
+    shuffled = df.sample(frac=1.0, random_state=1).assign(
+        cond=lambda d: d["cond"].map({"a": "z", "b": "y", "c": "x"}),
+        id=lambda d: "s" + d["id"].astype(str),
+    )
+    a = mixed_anova(df, "y", "cond", "group", "id")
+    b = mixed_anova(shuffled, "y", "cond", "group", "id")
+    cols = ["SS", "F", "p", "eps_gg", "eps_hf", "W", "p_mauchly", "ng2"]
+    np.testing.assert_allclose(a[cols].to_numpy(float), b[cols].to_numpy(float), rtol=1e-9)
