@@ -206,7 +206,7 @@ def _adjust(p: np.ndarray, method: str) -> np.ndarray:
 
 def posthoc(
     data,
-    factor: str,
+    factor,
     result=None,
     by=None,
     padjust: str | None = None,
@@ -216,22 +216,25 @@ def posthoc(
     between=None,
     subject=None,
 ) -> pd.DataFrame:
-    """Pairwise comparisons of one factor's levels, optionally at each level of others.
+    """Pairwise comparisons of a factor's levels, optionally at each level of others.
 
     Parameters
     ----------
     data : pandas.DataFrame
         The long data the ANOVA was run on.
-    factor : str
+    factor : str or list of str
         Factor whose levels are compared pairwise (marginal over factors not in ``by``).
+        A list compares all cells of those factors with each other (across factors);
+        cell labels join the levels with ``:``.
     result : DataFrame from an ANOVA function, optional
         Supplies the design names from its ``attrs``.
     by : str or list of str, optional
         Compare within each level (combination) of these factors (simple comparisons);
         p-values are adjusted within each ``by`` family.
     padjust : {"holm", "bonferroni", "fdr", "tukey", "none"}, optional
-        Default: ``"tukey"`` (Tukey HSD, studentized range) for a between factor,
-        ``"holm"`` for a within factor (paired t on difference scores).
+        Default: ``"tukey"`` (Tukey HSD, studentized range over the number of compared
+        levels) when all compared factors are between-subjects, else ``"holm"`` (paired
+        t on difference scores).
 
     Returns
     -------
@@ -254,38 +257,42 @@ def posthoc(
     >>> ph = posthoc(df, "behaviour", res)
     >>> ph[["contrast", "padjust"]].iloc[0].tolist()
     ['habitual - variety_seeking', 'tukey']
+    >>> len(posthoc(df, ["behaviour", "promotion"], res))  # 12 cells, 66 pairs
+    66
     """
     from scipy.stats import studentized_range
     from scipy.stats import t as tdist
 
     model = _CellModel(data, result, dv, within, between, subject)
-    by = as_list(by)
-    model.check([factor, *by])
-    if factor in by:
-        raise InputError("factor cannot also be a by factor", value=factor)
+    factors, by = as_list(factor), as_list(by)
+    model.check([*factors, *by])
+    if set(factors) & set(by):
+        raise InputError("a compared factor cannot also be a by factor", value=factor)
     if padjust is None:
-        padjust = "tukey" if factor in model.between else "holm"
+        padjust = "tukey" if all(f in model.between for f in factors) else "holm"
     if padjust not in _ADJUST:
         raise InputError(f"padjust must be one of {', '.join(_ADJUST)}", value=padjust)
-    levels = model.levels[factor]
-    k = len(levels)
+    cells = _level_grid(model, factors)
+    k = len(cells)
     j = 1 - 3 / (4 * model.df - 1)
+    label = ":".join(factors)
     rows = []
     for fixed in _level_grid(model, by) if by else [{}]:
         family = []
-        for a, b in combinations(levels, 2):
-            wa, wb = model.weights({**fixed, factor: a}), model.weights({**fixed, factor: b})
+        for a, b in combinations(cells, 2):
+            wa, wb = model.weights({**fixed, **a}), model.weights({**fixed, **b})
             w = wa - wb
             est, se = model.estimate(w), np.sqrt(model.cov(w, w))
             sd = np.sqrt((model.sd(wa) ** 2 + model.sd(wb) ** 2) / 2)
             t = est / se
+            name_a, name_b = (":".join(str(v) for v in c.values()) for c in (a, b))
             family.append(
                 {
                     **fixed,
-                    "factor": factor,
-                    "level_1": a,
-                    "level_2": b,
-                    "contrast": f"{a} - {b}",
+                    "factor": label,
+                    "level_1": name_a if len(factors) > 1 else a[factors[0]],
+                    "level_2": name_b if len(factors) > 1 else b[factors[0]],
+                    "contrast": f"{name_a} - {name_b}",
                     "estimate": est,
                     "SE": se,
                     "df": float(model.df),

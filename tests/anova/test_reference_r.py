@@ -174,3 +174,22 @@ def test_simple_effects_match_joint_tests(obk, fixtures):
     np.testing.assert_allclose(se["p"], ref["p.value"], rtol=1e-6)
     np.testing.assert_allclose(se["F"], ref["F.ratio"], atol=5e-4)  # R prints F to 3 dp
     np.testing.assert_array_equal(se[["df1", "df2"]], ref[["df1", "df2"]])
+
+
+def test_pairwise_across_factors_match_emmeans(obk, fixtures):
+    res = _mixed_one(obk)
+    ref = pd.read_csv(fixtures / "anova" / "pairs_cells_holm.csv")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AnovaWarning)
+        ph = posthoc(obk, ["treatment", "phase"], res).set_index("contrast")
+    assert len(ph) == len(ref) == 36 and (ph["padjust"] == "holm").all()
+    for _, r in ref.iterrows():
+        a, b = (cell.replace(" ", ":") for cell in r["contrast"].split(" - "))
+        sign = 1.0 if f"{a} - {b}" in ph.index else -1.0
+        got = ph.loc[f"{a} - {b}" if sign > 0 else f"{b} - {a}"]
+        np.testing.assert_allclose(
+            [sign * got["estimate"], got["SE"], sign * got["t"], got["p_adj"]],
+            [r["estimate"], r["SE"], r["t.ratio"], r["p.value"]],
+            rtol=1e-6,
+            atol=1e-12,
+        )
