@@ -18,6 +18,9 @@ rhs`` table; with none, the instrument and the OMS model give the default (see
 
 from __future__ import annotations
 
+from .ipma import ipma
+from .mga import compare_groups
+from .plots import plot_ipma, plot_model
 from .prepare import default_model
 from .spec import ModelSpec, parse_model, specify
 from .structural import fit
@@ -29,24 +32,9 @@ __all__ = [
     "ipma",
     "compare_groups",
     "plot_model",
+    "plot_ipma",
     "parse_model",
     "specify",
     "default_model",
     "ModelSpec",
 ]
-
-
-def __getattr__(name):
-    if name == "ipma":
-        from .ipma import ipma
-
-        return ipma
-    if name == "compare_groups":
-        from .mga import compare_groups
-
-        return compare_groups
-    if name in ("plot_model", "plot_ipma"):
-        from . import plots
-
-        return getattr(plots, name)
-    raise AttributeError(f"module 'omsmethod.sem' has no attribute {name!r}")

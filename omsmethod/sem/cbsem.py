@@ -49,7 +49,7 @@ class CBModel:
     theta_fixed_zero: np.ndarray  # items with residual variance fixed at 0
 
     @classmethod
-    def from_spec(cls, spec, cfa: bool = False) -> "CBModel":
+    def from_spec(cls, spec, cfa: bool = False) -> CBModel:
         items, cons = list(spec.items), list(spec.constructs)
         p, m = len(items), len(cons)
         lam = np.zeros((p, m))
@@ -65,13 +65,13 @@ class CBModel:
                 labels.append((c, "=~", items[i]))
             if len(own) == 1:
                 zero[own[0]] = True
-        structural = [] if cfa else list(zip(spec.structural["source"], spec.structural["target"]))
+        structural = [] if cfa else list(zip(spec.structural["source"], spec.structural["target"], strict=False))
         for s, t in structural:
             params.append(("B", cons.index(t), cons.index(s)))
             labels.append((t, "~", s))
         endo = {t for _, t in structural}
         exo = [c for c in cons if c not in endo]
-        for a, b in zip(spec.covariances["lhs"], spec.covariances["rhs"]):
+        for a, b in zip(spec.covariances["lhs"], spec.covariances["rhs"], strict=False):
             if a in items and b in items:
                 i, j = items.index(a), items.index(b)
                 params.append(("T", i, j) if i != j else ("T", i, i))
@@ -102,7 +102,7 @@ class CBModel:
         p, m = len(self.items), len(self.constructs)
         lam, b = self.lam_fixed.copy(), np.zeros((m, m))
         psi, th = np.zeros((m, m)), np.zeros((p, p))
-        for v, (kind, i, j) in zip(theta, self.params):
+        for v, (kind, i, j) in zip(theta, self.params, strict=False):
             if kind == "L":
                 lam[i, j] = v
             elif kind == "B":
@@ -203,7 +203,7 @@ def ml_fit(model: CBModel, s: np.ndarray, max_iter: int = 10000):
     res = minimize(f, model.start(s), jac=True, method="BFGS",
                    options={"gtol": 1e-9, "maxiter": max_iter})
     theta, iterations = res.x, int(res.nit)
-    for _ in range(50):  # Fisher scoring polish (expected Hessian of F = 2 · information)
+    for _ in range(min(50, max_iter)):  # Fisher scoring polish (expected Hessian of F = 2 · information)
         val, grad = f(theta)
         step = np.linalg.solve(2 * _information(model, theta), grad)
         theta = theta - step
@@ -311,7 +311,7 @@ def _std_all(cb: CBFit) -> np.ndarray:
     lam, b, psi, th, a, var_eta, sig = cb.implied()
     sd_eta, sd_x = np.sqrt(np.diag(var_eta)), np.sqrt(np.diag(sig))
     out = []
-    for v, (kind, i, j) in zip(cb.theta, cb.model.params):
+    for v, (kind, i, j) in zip(cb.theta, cb.model.params, strict=False):
         if kind == "L":
             out.append(v * sd_eta[j] / sd_x[i])
         elif kind == "B":
@@ -353,7 +353,7 @@ def _indirect(cb: CBFit, spec):
     names = cb.model.constructs
     rows = []
     for ch in _chains(spec):
-        keys = [pos[(t, s)] for s, t in zip(ch[:-1], ch[1:])]
+        keys = [pos[(t, s)] for s, t in zip(ch[:-1], ch[1:], strict=False)]
         vals = cb.theta[keys]
         est = float(np.prod(vals))
         grad = np.zeros(len(cb.theta))

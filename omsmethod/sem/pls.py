@@ -58,7 +58,7 @@ class Structure:
     isolated: tuple  # constructs with no structural neighbour
 
     @classmethod
-    def from_spec(cls, spec) -> "Structure":
+    def from_spec(cls, spec) -> Structure:
         pm = spec.path_mask
         ante = tuple((j, np.flatnonzero(pm[:, j])) for j in range(pm.shape[0]) if pm[:, j].any())
         isolated = tuple(j for j in range(pm.shape[0]) if not pm[:, j].any() and not pm[j].any())

@@ -8,11 +8,12 @@ subsystem and the inner model comes from the OMS model's relations
 
 * a directed relation (``directed`` true: functional, supports, informs…) is a path
   ``from → to``;
-* an undirected ("dynamic") pair gets the direction of :data:`UNDIRECTED_ORIENTATION`
-  — brand → customer (image drives satisfaction and loyalty, as Image → Satisfaction
-  in the ECSI model) and staff → value (the service-profit chain: staff create the
-  value the firm offers); any other undirected pair is oriented as written
-  (``from → to``);
+* an undirected ("dynamic") pair is oriented as written in the model file
+  (``from → to``: customer → brand, staff → value — the direction in which
+  ``omsmethod.datasets`` plants them), unless :data:`UNDIRECTED_ORIENTATION` (empty by
+  default) names another direction for the pair; a consultant who reads the pair the
+  other way (e.g. brand image → customer satisfaction, as Image → Satisfaction in the
+  ECSI model) swaps ``from``/``to`` in a copy of the model file or passes ``model=``;
 * relations to the external environment (not a measured subsystem) are left out;
 * the result must be acyclic (checked; a ModelError names the cycle otherwise).
 
@@ -38,10 +39,9 @@ from .spec import ModelSpec, specify
 
 __all__ = ["Prepared", "prepare", "default_model", "UNDIRECTED_ORIENTATION"]
 
-UNDIRECTED_ORIENTATION = {
-    frozenset(("customer", "brand")): ("brand", "customer"),
-    frozenset(("staff", "value")): ("staff", "value"),
-}
+#: Direction for undirected OMS pairs, ``{frozenset((a, b)): (source, target)}``; empty:
+#: pairs keep the model file's ``from → to``.
+UNDIRECTED_ORIENTATION: dict = {}
 
 
 @dataclass(frozen=True)
@@ -84,7 +84,7 @@ def default_model(instrument, oms_model=None) -> str:
     Examples
     --------
     >>> print(default_model("customer").splitlines()[-1])
-    customer ~ service + information + brand
+    brand ~ customer + service + pr + vis
     """
     from .. import model as model_module
 
@@ -99,7 +99,7 @@ def default_model(instrument, oms_model=None) -> str:
     edges: list[tuple[str, str]] = []
     rel = oms.relations
     directed_col = rel["directed"] if "directed" in rel.columns else pd.Series(True, index=rel.index)
-    for a, b, directed in zip(rel["from"], rel["to"], directed_col):
+    for a, b, directed in zip(rel["from"], rel["to"], directed_col, strict=False):
         if a not in measured or b not in measured:
             continue
         if not bool(directed):

@@ -126,7 +126,7 @@ class ModelSpec:
         """k × k 0/1 matrix: ``[i, j] = 1`` when construct i → construct j."""
         index = {c: j for j, c in enumerate(self.constructs)}
         mask = np.zeros((len(self.constructs),) * 2)
-        for s, t in zip(self.structural["source"], self.structural["target"]):
+        for s, t in zip(self.structural["source"], self.structural["target"], strict=False):
             mask[index[s], index[t]] = 1.0
         return mask
 
@@ -152,7 +152,7 @@ class ModelSpec:
         lines = [f"{c} =~ {' + '.join(self.items_of(c))}" for c in self.constructs]
         for c in self.endogenous:
             lines.append(f"{c} ~ {' + '.join(self.antecedents(c))}")
-        lines += [f"{a} ~~ {b}" for a, b in zip(self.covariances["lhs"], self.covariances["rhs"])]
+        lines += [f"{a} ~~ {b}" for a, b in zip(self.covariances["lhs"], self.covariances["rhs"], strict=False)]
         return "\n".join(lines)
 
 

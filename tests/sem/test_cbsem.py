@@ -49,7 +49,7 @@ def test_estimates_match_lavaan(case):
         row = _lookup(res.estimates, r.lhs, r.op, r.rhs)
         assert row["est"] == pytest.approx(r.est, abs=1e-4)
         assert row["se"] == pytest.approx(r.se, abs=1e-3)
-        assert row["std_all"] == pytest.approx(getattr(r, "_8"), abs=1e-4)
+        assert row["std_all"] == pytest.approx(r._8, abs=1e-4)
 
 
 def test_fit_indices_match_lavaan(case):

@@ -30,7 +30,7 @@ def test_paths_match_seminr(ecsi, sem_fixtures):
 def test_outer_model_matches_seminr(ecsi, sem_fixtures, name, column):
     ref = pd.read_csv(sem_fixtures / f"seminr_ecsi_{name}.csv", index_col=0)
     got = ecsi.loadings
-    want = [ref.loc[i, c] for i, c in zip(got["item"], got["construct"])]
+    want = [ref.loc[i, c] for i, c in zip(got["item"], got["construct"], strict=False)]
     np.testing.assert_allclose(got[column], want, atol=1e-10)
 
 
