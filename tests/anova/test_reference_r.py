@@ -165,15 +165,24 @@ def test_pairwise_match_emmeans_pairs(obk, fixtures, factor, by, padjust, fixtur
     )
 
 
-def test_simple_effects_match_joint_tests(obk, fixtures):
+@pytest.mark.parametrize(
+    "effect, by, fixture",
+    [
+        ("phase", "treatment", "joint_phase_by_treatment"),
+        ("treatment", "phase", "joint_treatment_by_phase"),
+    ],
+)
+def test_simple_effects_match_joint_tests(obk, fixtures, effect, by, fixture):
     res = _mixed_one(obk)
-    ref = pd.read_csv(fixtures / "anova" / "joint_phase_by_treatment.csv")
+    ref = pd.read_csv(fixtures / "anova" / f"{fixture}.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AnovaWarning)
-        se = simple_effects(obk, "phase", "treatment", res)
-    np.testing.assert_allclose(se["p"], ref["p.value"], rtol=1e-6)
-    np.testing.assert_allclose(se["F"], ref["F.ratio"], atol=5e-4)  # R prints F to 3 dp
-    np.testing.assert_array_equal(se[["df1", "df2"]], ref[["df1", "df2"]])
+        se = simple_effects(obk, effect, by, res)
+    got = se.astype({by: str}).merge(ref, on=by)
+    assert len(got) == 3
+    np.testing.assert_allclose(got["p"], got["p.value"], rtol=1e-6)
+    np.testing.assert_allclose(got["F"], got["F.ratio"], atol=5e-4)  # R prints F to 3 dp
+    np.testing.assert_array_equal(got[["df1_x", "df2_x"]], got[["df1_y", "df2_y"]])
 
 
 def test_pairwise_across_factors_match_emmeans(obk, fixtures):
