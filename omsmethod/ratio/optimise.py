@@ -344,6 +344,7 @@ def allocate_staff(
     ratio_bounds: tuple[float, float] | None = None,
     method: str = "auto",
     max_dp_size: int = 20_000_000,
+    table_cells: int = 2_000_000,
 ) -> pd.DataFrame:
     """Staff per unit maximising total net value under a staff budget.
 
@@ -373,6 +374,13 @@ def allocate_staff(
         ``"greedy"`` takes the largest marginal gains (exact when each unit's net value
         is concave in its staff); ``"dp"`` is exact for any shape; ``"auto"`` checks
         concavity and uses DP only when it fails.
+    max_dp_size : int
+        Largest DP (units × budget × steps) attempted; beyond it a non-concave response
+        raises :class:`~omsmethod.errors.ModelError`.
+    table_cells : int
+        Above this many (unit, staff) values the greedy starts from short per-unit tables
+        and lengthens the ones it uses up (same result; concavity is then checked on
+        the evaluated range).
 
     Returns
     -------
@@ -452,35 +460,49 @@ def allocate_staff(
             hint="raise the budget or lower min_service_level / the per-unit minimums",
         )
     budget = total - need
-    steps = np.minimum(upper - lower, budget).astype(int)
-    levels = units[response.by] if response.by else None
+    full = np.minimum(upper - lower, budget).astype(int)
     if response.by:
         require_columns(units, response.by, "units")
-    # Unit values f_i(s) for s = lower_i .. lower_i + steps_i, all units at once.
-    owner = np.repeat(np.arange(len(units)), steps + 1)
-    offs = np.arange(owner.size) - np.repeat(np.cumsum(steps + 1) - (steps + 1), steps + 1)
-    s = lower[owner] + offs
-    ratio = c[owner] / s
-    lv = None if levels is None else levels.iloc[owner].reset_index(drop=True)
-    y = response.mean(response.design(ratio, lv))
-    f = c[owner] * value[owner] * y - cost[owner] * s
-    split = np.cumsum(steps + 1)[:-1]
-    values = np.split(f, split)
-    gains = [np.diff(v) for v in values]
-    scale = max(1.0, float(np.max(np.abs(f))))
-    concave = all((np.diff(g) <= 1e-9 * scale).all() for g in gains)
-    use = method if method != "auto" else ("greedy" if concave else "dp")
-    if use == "dp":
-        size = len(units) * (budget + 1) * (int(steps.max(initial=0)) + 1)
-        if size > max_dp_size:
-            raise ModelError(
-                "the fitted response makes unit values non-concave and the exact DP is "
-                f"too large ({size:,} cells)",
-                hint="use form='log', give ratio_bounds, or a smaller budget",
-            )
-        added = _dp(values, budget)
-    else:
-        added = _greedy(gains, budget)
+    levels = units[response.by] if response.by else None
+
+    def tables(steps):
+        """Unit values f_i(s), s = lower_i .. lower_i + steps_i, all units at once."""
+        owner = np.repeat(np.arange(len(units)), steps + 1)
+        first = np.cumsum(steps + 1) - (steps + 1)
+        s = lower[owner] + np.arange(owner.size) - first[owner]
+        lv = None if levels is None else levels.iloc[owner].reset_index(drop=True)
+        y = response.mean(response.design(c[owner] / s, lv))
+        f = c[owner] * value[owner] * y - cost[owner] * s
+        values = np.split(f, np.cumsum(steps + 1)[:-1])
+        scale = max(1.0, float(np.max(np.abs(f))))
+        concave = all((np.diff(v, 2) <= 1e-9 * scale).all() for v in values)
+        return y, first, values, concave
+
+    # Large problems start from short tables and lengthen those of units whose table the
+    # greedy used up; the result is the full-table greedy once no unit is saturated.
+    short = method != "dp" and full.sum() > table_cells
+    steps = np.minimum(full, max(16, 4 * -(-budget // len(units)))) if short else full
+    while True:
+        y, first, values, concave = tables(steps)
+        use = method if method != "auto" else ("greedy" if concave else "dp")
+        if use == "dp":
+            if (steps < full).any():
+                steps = full
+                continue
+            size = len(units) * (budget + 1) * (int(steps.max(initial=0)) + 1)
+            if size > max_dp_size:
+                raise ModelError(
+                    "the fitted response makes unit values non-concave and the exact DP is "
+                    f"too large ({size:,} cells)",
+                    hint="use form='log', give ratio_bounds, or a smaller budget",
+                )
+            added = _dp(values, budget)
+            break
+        added = _greedy([np.diff(v) for v in values], budget)
+        saturated = (added == steps) & (steps < full)
+        if not saturated.any():
+            break
+        steps = np.where(saturated, np.minimum(full, 4 * steps), steps)
     staff = lower + added
     out = pd.DataFrame(
         {
@@ -490,7 +512,7 @@ def allocate_staff(
             "staff": staff,
             "added": added,
             "customers_per_staff": c / staff,
-            "outcome": np.array([v for v in y])[np.cumsum(steps + 1) - (steps + 1) + added],
+            "outcome": y[first + added],
             "net_value": np.array([v[a] for v, a in zip(values, added, strict=True)]),
         }
     )

@@ -272,8 +272,8 @@ def erlang_c(
     --------
     >>> from omsmethod.ratio import erlang_c
     >>> r = erlang_c(100, 180, 14, target_time=20, interval=1800)  # 100 calls / 30 min
-    >>> round(r["service_level"], 3), round(r["occupancy"], 3)
-    (0.889, 0.714)
+    >>> print(f"{r['p_wait']:.3f} {r['service_level']:.3f} {r['occupancy']:.3f}")
+    0.174 0.888 0.714
     """
     scalar = all(np.ndim(v) == 0 for v in (arrival_rate, aht, agents))
     rate = _rate(arrival_rate, interval)

@@ -138,3 +138,12 @@ def test_bad_input(log_fit):
         allocate_staff(
             small, 10, log_fit, value_per_customer_point=VALUE, staff_cost=COST, method="lp"
         )
+
+
+@pytest.mark.parametrize("cost", [COST, 0.0])
+def test_short_tables_give_the_full_table_allocation(units, log_fit, cost):
+    args = dict(value_per_customer_point=VALUE, staff_cost=cost)
+    full = allocate_staff(units, 1500, log_fit, 0.8, **args, table_cells=10**9)
+    short = allocate_staff(units, 1500, log_fit, 0.8, **args, table_cells=10)
+    assert short["staff"].tolist() == full["staff"].tolist()
+    assert short.attrs["total_net_value"] == pytest.approx(full.attrs["total_net_value"])
