@@ -9,7 +9,7 @@ Public API::
 
     Workspace                     # store.py: create/open, import, queries, wrappers
     trend, alerts, project        # tracking.py
-    profile, channel_consistency  # profile.py
+    profile, channel_consistency  # segments.py
     export, rebuild               # export.py
     TABLES, SCHEMA_VERSION        # schema.py
 """
@@ -35,9 +35,9 @@ __all__ = [
 
 def __getattr__(name: str):
     if name in ("channel_consistency", "profile"):
-        from . import profile as _profile
+        from . import segments
 
-        return getattr(_profile, name)
+        return getattr(segments, name)
     if name in ("trend", "alerts", "project"):
         from . import tracking
 

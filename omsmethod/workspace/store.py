@@ -633,10 +633,10 @@ class Workspace:
         return tracking.project(self.trend(subsystem=subsystem, by=by, instrument=instrument), confidence=confidence)
 
     def profile(self, by, instrument="customer", wave=None, subsystem=None, alpha: float = 0.05) -> pd.DataFrame:
-        """Subsystem scores across segments with design-based tests; see :func:`.profile.profile`."""
-        from . import profile
+        """Subsystem scores across segments with design-based tests; see :func:`.segments.profile`."""
+        from .segments import profile
 
-        return profile.profile(self.scores(instrument, wave=wave), by=by, subsystem=subsystem, alpha=alpha)
+        return profile(self.scores(instrument, wave=wave), by=by, subsystem=subsystem, alpha=alpha)
 
     def export(self, directory) -> Path:
         """Write every table as Parquet plus ``manifest.json``; see :func:`.export.export`."""
