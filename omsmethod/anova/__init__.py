@@ -22,7 +22,16 @@ rm_anova, mixed_anova, two_way
     ``DataFrame.attrs`` holds the design: ``kind`` ("rm", "mixed", "between"), ``dv``,
     ``subject``, ``within``, ``between`` (lists), ``within_levels``,
     ``between_levels`` (dicts factor -> levels), ``n_subjects``, ``n_dropped``,
-    ``n_aggregated``, ``ss_type``, ``correction``, ``effsize``, ``observed``.
+    ``n_aggregated``, ``ss_type``, ``correction``, ``effsize``, ``observed``
+    (for ``two_way``: ``n_subjects`` counts rows used, ``n_dropped`` rows without a
+    response, ``subject`` is None).
+
+    Level order: the categories of a categorical column, otherwise order of first
+    appearance (sums of squares do not depend on it; contrast labels and plots do).
+    Mixed designs use type III sums of squares (sum-to-zero contrasts, as afex);
+    ``two_way`` offers type II (default) and type III. Several rows per subject and
+    cell are averaged, and subjects missing a cell are dropped, each with an
+    :class:`AnovaWarning` giving the count.
 assumptions, posthoc, emmeans, simple_effects, best_levels, interaction_plot, report_text
     Checks, follow-up tests, figures and APA sentences on the same designs.
 """

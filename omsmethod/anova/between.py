@@ -233,6 +233,8 @@ def two_way(
         "within_levels": {},
         "ss_type": ss_type,
         "n_subjects": int(keep.sum()),
+        "n_dropped": int((~keep).sum()),
+        "n_aggregated": 0,
         "correction": "none",
         "effsize": effsize,
     }
