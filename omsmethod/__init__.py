@@ -19,6 +19,7 @@ _SUBMODULES = (
     "model",
     "instrument",
     "scoring",
+    "assessment",
     "sampling",
     "anova",
     "graph",
@@ -29,6 +30,10 @@ _SUBMODULES = (
     "datasets",
     "errors",
     "validation",
+    "i18n",
+    "files",
+    "responses",
+    "xlsform",
 )
 
 __all__ = ["OMSError", "__version__", *_SUBMODULES]

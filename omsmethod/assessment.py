@@ -22,14 +22,14 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["assess", "Assessment", "DEFAULT_DESIGNS", "design_for"]
+__all__ = ["assess", "Assessment", "DEFAULT_DESIGNS", "design_for", "load_surveys"]
 
 #: How the bundled sample surveys were drawn: customers and staff by stratified simple
 #: random sampling within branches (the strata, with their population counts).
 DEFAULT_DESIGNS = {
     "customer": {"weights": "weight", "strata": "unit", "fpc": "N_customers"},
     "staff": {"weights": "weight", "strata": "unit", "fpc": "N_staff"},
-    "partner": {"weights": "weight"},
+    "partner": {"weights": "weight", "strata": "unit", "fpc": "N_partners"},
 }
 
 
@@ -190,3 +190,22 @@ def assess(
         designs=designs,
         min_cell=min_cell,
     )
+
+
+def load_surveys(paths: dict[str, str | None] | None = None, surveys=("customer", "staff", "partner")) -> dict:
+    """Read and validate each survey's responses; an empty path means the bundled sample.
+
+    Examples
+    --------
+    >>> from omsmethod.assessment import load_surveys
+    >>> sorted(load_surveys({"staff": ""}, surveys=("staff",)))
+    ['staff']
+    """
+    from .datasets import sample_data_dir
+    from .instrument import read_responses
+
+    paths = paths or {}
+    return {
+        name: read_responses(paths.get(name) or sample_data_dir() / f"{name}.csv", name)
+        for name in surveys
+    }

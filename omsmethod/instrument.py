@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .errors import ModelError
+from .errors import ModelError  # noqa: F401  (re-exported for callers)
 from .files import read_yaml
 
 __all__ = [

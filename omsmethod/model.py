@@ -203,7 +203,7 @@ def load(path: str | Path | None = None) -> OMSModel:
                 hint=f"use one of: {', '.join(sorted(known_layers))}",
             )
         for column in ("name_zh", "name_en"):
-            if not row[column]:
+            if pd.isna(row[column]) or not str(row[column]).strip():
                 raise ModelError(
                     f"subsystem {row['id']!r} has no {column}", file=where, column=column,
                     hint="every subsystem needs a Chinese and an English name",
@@ -237,7 +237,7 @@ def load(path: str | Path | None = None) -> OMSModel:
                 f"relation {i + 1} must say where it comes from", file=where, column="source",
                 row=i + 1, value=row["source"], hint="source: patent (with quote) or inferred",
             )
-        if row["source"] == "patent" and not row["quote"]:
+        if row["source"] == "patent" and (pd.isna(row["quote"]) or not str(row["quote"]).strip()):
             raise ModelError(
                 f"patent relation {i + 1} has no quoted sentence", file=where, column="quote",
                 row=i + 1, hint="add the sentence of the patent it comes from, or mark it inferred",

@@ -91,9 +91,10 @@ class Enterprise:
     customer, staff, partner : DataFrame
         Responses in the layout ``read_responses`` returns (one row per respondent),
         with ``unit``, ``region``, ``wave``, ``date``, a design ``weight`` and the
-        stratum's population size (``N_customers`` / ``N_staff``).
+        stratum's population size (``N_customers`` / ``N_staff`` / ``N_partners``).
     branches : DataFrame
-        One row per branch: ``unit, region, region_zh, N_customers, N_staff``.
+        One row per branch: ``unit, region, region_zh, N_customers, N_staff, N_partners``
+        (partners working with the branch: a third of its staff count).
     truth : dict
         ``levels`` (expected subsystem score of the sampled respondents, per instrument,
         on its 1–5 scale, given the branch effects drawn), ``population_levels`` (the
@@ -193,7 +194,7 @@ def _branches(rng, n_units: int) -> pd.DataFrame:
             "N_customers": rng.integers(3000, 25000, n_units),
             "N_staff": rng.integers(25, 90, n_units),
         }
-    )
+    ).assign(N_partners=lambda d: d["N_staff"] // 3)
 
 
 def _allocate_counts(rng, total: int, n_units: int) -> np.ndarray:
@@ -330,8 +331,7 @@ def synthetic(
     staff["tenure"] = _choice(rng, n_staff, {"<1": 0.2, "1-3": 0.35, "3-5": 0.25, "5+": 0.2})
 
     counts = _allocate_counts(rng, n_partners, n_units)
-    partner, eta = frame_for("partner", n_partners, counts, "N_staff")
-    partner = partner.drop(columns=["N_staff", "weight"]).assign(weight=1.0)
+    partner, eta = frame_for("partner", n_partners, counts, "N_partners")
     partner = partner.assign(**_answer(rng, instrument["partner"], eta, loadings["partner"], missing_rate))
     partner["overall_sat"] = np.clip(np.round(7 + 1.3 * (0.5 * eta["value"] + 0.4 * eta["brand"] + 0.5 * rng.standard_normal(n_partners))), 1, 10)
     partner["nps"] = np.clip(np.round(7 + 1.8 * (0.6 * eta["value"] + 0.5 * rng.standard_normal(n_partners))), 0, 10)
