@@ -61,6 +61,14 @@ def _log_kummer(x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return out
 
 
+def _log_gammainc(a: np.ndarray, z: np.ndarray, log_m: np.ndarray | None = None) -> np.ndarray:
+    """``log P(a, z)`` (regularised lower incomplete gamma) via ``P = e^{-z} z^a M / Gamma(a+1)``."""
+    from scipy import special
+
+    log_m = _log_kummer(a, z) if log_m is None else log_m
+    return -z + a * np.log(z) - special.gammaln(a + 1.0) + log_m
+
+
 def queue_metrics(
     traffic: np.ndarray,
     aht: np.ndarray,
@@ -92,8 +100,6 @@ def queue_metrics(
         occupancy = np.where(stable, a / n, 1.0)
         p_abandon = np.zeros(a.shape)
     else:
-        from scipy import special
-
         theta_h = h / np.broadcast_to(np.asarray(patience, float), a.shape)  # aht * theta
         x = n / theta_h  # n * mu / theta
         y = a / theta_h  # lambda / theta
@@ -107,11 +113,17 @@ def queue_metrics(
         if t is None:
             sl = np.full(a.shape, np.nan)
         else:
-            # P(V > t | W > 0) = P(x, y e^{-theta t}) / P(x, y), P = regularised gamma.
+            # Served within t, given a wait (P = regularised lower incomplete gamma):
+            # (x / y) [P(x + 1, y) - P(x + 1, y e^{-theta t})] / P(x, y).
             yu = y * np.exp(-theta_h * t / h)
-            log_num = -yu + x * np.log(yu) - special.gammaln(x + 1.0) + _log_kummer(x, yu)
-            log_den = -y + x * np.log(y) - special.gammaln(x + 1.0) + log_s
-            sl = 1.0 - p_wait * np.exp(np.minimum(log_num - log_den, 0.0))
+            log_hi = _log_gammainc(x + 1.0, y)
+            with np.errstate(divide="ignore"):
+                log_lo = _log_gammainc(x + 1.0, yu)
+            log_base = _log_gammainc(x, y, log_s)
+            within = (
+                (x / y) * np.exp(log_hi - log_base) * -np.expm1(np.minimum(log_lo - log_hi, 0.0))
+            )
+            sl = np.clip(1.0 - p_wait + p_wait * within, 0.0, 1.0)
         occupancy = np.minimum(a * (1.0 - p_abandon) / n, 1.0)
     return {
         "p_wait": p_wait,
@@ -257,10 +269,12 @@ def erlang_c(
     Erlang A (Mandelbaum & Zeltyn 2007): with :math:`x = n\\mu/\\theta`,
     :math:`y = \\lambda/\\theta` and :math:`S = M(1; x+1; y)`,
     :math:`P(W>0) = SB/(1+(S-1)B)`, :math:`P(Ab\\mid W>0) = 1/(\\rho S) + 1 - 1/\\rho`,
-    :math:`P(V>t\\mid W>0) = P(x, y e^{-\\theta t})/P(x, y)` with :math:`P` the
-    regularised lower incomplete gamma function and :math:`V` the offered wait.
-    ``service_level`` is then :math:`P(V \\le t)`, ``asa`` the mean time in queue of
-    all arrivals (:math:`P(Ab)/\\theta`), occupancy :math:`\\lambda(1-P(Ab))h/n`.
+    and ``service_level`` is the share of all arrivals *answered* within ``target_time``
+    (a customer who hangs up counts as a failure):
+    :math:`1 - P(W>0) + P(W>0)\\,\\frac{x}{y}\\,[P(x+1, y) - P(x+1, y e^{-\\theta t})]
+    / P(x, y)`, with :math:`P` the regularised lower incomplete gamma function (derived
+    from the order-statistic form of the offered wait). ``asa`` is the mean time in queue
+    of all arrivals (:math:`P(Ab)/\\theta`), occupancy :math:`\\lambda(1-P(Ab))h/n`.
 
     References
     ----------

@@ -141,8 +141,8 @@ def test_staff_for_service_level_is_minimal(traffic, target_sl, patience):
 
 
 def _erlang_a_chain(lam, mu, theta, n, t, k_max=400):
-    """M/M/n+M solved as a truncated birth-death chain, and the offered wait by the
-    matrix exponential of the tagged customer's position in the queue."""
+    """M/M/n+M solved as a truncated birth-death chain; the share answered within t from
+    the matrix exponential of the tagged customer's position in the queue."""
     from scipy.linalg import expm
 
     states = n + k_max + 1
@@ -154,17 +154,19 @@ def _erlang_a_chain(lam, mu, theta, n, t, k_max=400):
     queue = np.maximum(np.arange(states) - n, 0)
     p_wait = p[n:].sum()
     p_ab = theta * (queue * p).sum() / lam
-    # position j = customers ahead; leaves j at rate n mu + j theta (to j-1 or service)
+    # Transient states: j = customers ahead of the tagged customer (j = 0..k_max); it
+    # moves up at rate n mu + j theta (service or abandonment ahead) and hangs up itself
+    # at rate theta. Absorbing states: served (index m), abandoned (index m + 1).
     m = k_max + 1
-    q = np.zeros((m, m))
+    q = np.zeros((m + 2, m + 2))
     for j in range(m):
-        rate = n * mu + j * theta
-        q[j, j] = -rate
-        if j > 0:
-            q[j, j - 1] = rate
-    still = expm(q * t).sum(axis=1)
-    p_v_gt_t = (p[n:] * still).sum()
-    return p_wait, p_ab, 1 - p_v_gt_t
+        move = n * mu + j * theta
+        q[j, j] = -(move + theta)
+        q[j, j - 1 if j > 0 else m] = move
+        q[j, m + 1] = theta
+    served_by_t = expm(q * t)[:m, m]
+    answered = p[:n].sum() + (p[n:] * served_by_t).sum()
+    return p_wait, p_ab, answered
 
 
 @pytest.mark.parametrize(
