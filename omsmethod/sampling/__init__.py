@@ -8,12 +8,16 @@ Public API (tidy DataFrames in and out)::
     poststratify, rake, trim_weights, RakeResult,     # weighting.py
     effective_sample_size, weighting_deff, achieved_margin_of_error
     Design                                            # design.py (+ estimation.py)
+    Design.poststratify/rake/calibrate                # calibration.py
+    Design.replicate, ReplicateDesign                 # replicate.py
+    Design.contrast                                   # estimation.contrasts
 """
 
 from __future__ import annotations
 
 from .allocation import allocate
 from .design import Design
+from .replicate import ReplicateDesign
 from .selection import select
 from .size import margin_of_error, sample_size
 from .weighting import (
@@ -39,4 +43,5 @@ __all__ = [
     "weighting_deff",
     "achieved_margin_of_error",
     "Design",
+    "ReplicateDesign",
 ]

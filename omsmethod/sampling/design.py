@@ -267,6 +267,34 @@ class Design:
         """Weighted quantiles with Woodruff intervals (R survey >= 4.1 ``svyquantile``)."""
         return estimation.quantiles(self, as_list(variables), quantiles, by, confidence)
 
+    def contrast(
+        self, variables, by, contrasts=None, estimator="mean", denominator=None, confidence=0.95
+    ):
+        """Differences (or any linear contrasts) between domain estimates, with SEs.
+
+        See :func:`omsmethod.sampling.estimation.contrasts`.
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from omsmethod.sampling import Design
+        >>> df = pd.DataFrame({"y": [1.0, 2, 4, 6], "wave": [1, 1, 2, 2]})
+        >>> Design(df).contrast("y", by="wave")[["contrast", "estimate"]].values.tolist()
+        [['2 - 1', 3.5]]
+        """
+        return estimation.contrasts(
+            self, as_list(variables), by, contrasts, estimator, denominator, confidence
+        )
+
+    def replicate(self, method="JK1", replicates=None, rho=None, seed=None):
+        """Replicate-weight version of the design (R: ``as.svrepdesign``).
+
+        See :func:`omsmethod.sampling.replicate.replicate_design`.
+        """
+        from .replicate import replicate_design
+
+        return replicate_design(self, method, replicates=replicates, rho=rho, seed=seed)
+
     # -- calibration ---------------------------------------------------------------
     def _calibrated(self, weights: np.ndarray, residual) -> Design:
         new = copy.copy(self)

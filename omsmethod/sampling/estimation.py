@@ -113,21 +113,21 @@ class _Cells:
         wm = np.where(observed, w, 0.0)
         return self.sums(wm), np.bincount(self.dom[observed], minlength=self.n_dom)
 
-    def variance(self, totals, weight_cells):
+    def variance(self, totals, weight_cells=None):
+        """Kernel variance of PSU totals; ``weight_cells`` marks strata present (average)."""
         d = self.design
         present = None
-        if d.lonely_psu == "average":
+        if d.lonely_psu == "average" and weight_cells is not None:
             starts = np.concatenate(([0], np.cumsum(d.n_psu)[:-1]))
             present = np.add.reduceat(weight_cells > 0, starts, axis=0) > 0
         return psu_variance(totals, d._psu_stratum, d.n_psu, d._fpc_factor, d.lonely_psu, present)
 
-    def calibrated_variance(self, influence):
-        """Variance for a calibrated design from row-level influence values.
+    def calibrated_totals(self, influence):
+        """PSU totals of calibration-residualised row-level influence values.
 
         The influence of each row sits in its domain's column; every calibration
-        step residualises the whole (rows x domains) matrix, then PSU totals go to
-        the kernel (all strata count as present, as R keeps the rows of calibrated
-        designs when taking domains).
+        step residualises the whole (rows x domains) matrix (all strata then count as
+        present, as R keeps the rows of calibrated designs when taking domains).
         """
         d = self.design
         n = len(influence)
@@ -138,7 +138,7 @@ class _Cells:
         totals = np.empty((self.n_psu, self.n_dom))
         for j in range(self.n_dom):
             totals[:, j] = np.bincount(d._psu, weights=Z[:, j], minlength=self.n_psu)
-        return psu_variance(totals, d._psu_stratum, d.n_psu, d._fpc_factor, d.lonely_psu)
+        return totals
 
 
 def _check_domains(n_d, variable, table, by):
@@ -161,8 +161,8 @@ def _srs_variance(s2_sum, W, n):
     return np.where(W < n, np.nan, v)
 
 
-def _linear(cells, y, kind, x=None):
-    """Estimate, variance, SRS variance and n per domain for one variable."""
+def _linear_parts(cells, y, kind, x=None):
+    """Estimate, PSU totals of influence values, cells present, SRS variance and n."""
     w = cells.design.weights
     dom = cells.dom
     obs = ~np.isnan(y)
@@ -198,6 +198,7 @@ def _linear(cells, y, kind, x=None):
                 est = Y
                 totals = S_y
                 vsrs = vsrs * W**2
+    present_cells = S_w
     if cells.design._calibration:
         with np.errstate(divide="ignore", invalid="ignore"):
             if kind == "ratio":
@@ -206,10 +207,15 @@ def _linear(cells, y, kind, x=None):
                 influence = wm * dev / W[dom]
             else:
                 influence = wm * yz
-            var = cells.calibrated_variance(influence)
-    else:
-        var = cells.variance(totals, S_w)
-    return est, var, vsrs, n_d
+            totals = cells.calibrated_totals(influence)
+        present_cells = None
+    return est, totals, present_cells, vsrs, n_d
+
+
+def _linear(cells, y, kind, x=None):
+    """Estimate, variance, SRS variance and n per domain for one variable."""
+    est, totals, present_cells, vsrs, n_d = _linear_parts(cells, y, kind, x)
+    return est, cells.variance(totals, present_cells), vsrs, n_d
 
 
 def _rows(table, est, var, vsrs, n_d, z, **labels):
@@ -400,3 +406,72 @@ def quantiles(design, variables, probs=(0.5,), by=None, confidence=0.95):
                 rows.append(row)
         frames.append(pd.DataFrame(rows))
     return _finish(frames, ["variable"])
+
+
+def _contrast_matrix(table, by, contrasts):
+    """Coefficient matrix (domains x contrasts) and contrast names."""
+    labels = table[by].astype(str).agg(":".join, axis=1).tolist()
+    if contrasts is None:
+        pairs = [(a, b) for i, a in enumerate(labels) for b in labels[i + 1 :]]
+        contrasts = {f"{b} - {a}": {b: 1.0, a: -1.0} for a, b in pairs}
+    C = np.zeros((len(labels), len(contrasts)))
+    for k, (name, coefs) in enumerate(contrasts.items()):
+        for level, coef in dict(coefs).items():
+            if str(level) not in labels:
+                raise DesignError(
+                    f"contrast {name!r} names a domain that is not in the data",
+                    value=level,
+                    hint=f"domains: {', '.join(labels[:20])}",
+                )
+            C[labels.index(str(level)), k] = float(coef)
+    return C, list(contrasts)
+
+
+def contrasts(
+    design, variables, by, contrasts=None, estimator="mean", denominator=None, confidence=0.95
+):
+    """Linear contrasts of domain estimates with their design-based SEs.
+
+    The variance of :math:`\\sum_d c_d \\hat\\theta_d` comes from the PSU totals of
+    :math:`\\sum_d c_d z_{d}` (the domains' influence values combined), so the
+    covariance between domains sharing PSUs is included (R: ``svycontrast`` on a
+    ``svyby(..., covmat=TRUE)`` result).
+
+    Parameters
+    ----------
+    variables : list of str
+    by : str or list of str
+        Domain column(s); a domain is named by its values joined with ``":"``.
+    contrasts : mapping {name: {domain: coefficient}}, optional
+        Default: every pairwise difference (later minus earlier domain).
+    estimator : {"mean", "total", "ratio"}
+        ``ratio`` needs ``denominator``.
+    """
+    z = _normal_quantile(confidence)
+    dom, table, n_dom, by = _domains(design, by)
+    if not by:
+        raise DesignError("contrasts need by= (the domains to compare)")
+    C, names = _contrast_matrix(table, by, contrasts)
+    cells = _Cells(design, dom, n_dom)
+    rows = []
+    for var in variables:
+        y = _numeric(design, var)
+        x = _numeric(design, denominator) if estimator == "ratio" else None
+        est, totals, present, _, n_d = _linear_parts(cells, y, estimator, x=x)
+        _check_domains(n_d, var, table, by)
+        value = est @ C
+        var_c = cells.variance(totals @ C, None if present is None else present @ (C != 0))
+        se = np.sqrt(var_c)
+        label = var if estimator != "ratio" else f"{var}/{denominator}"
+        for k, name in enumerate(names):
+            rows.append(
+                dict(
+                    variable=label,
+                    contrast=name,
+                    estimate=value[k],
+                    se=se[k],
+                    ci_low=value[k] - z * se[k],
+                    ci_high=value[k] + z * se[k],
+                )
+            )
+    return pd.DataFrame(rows)

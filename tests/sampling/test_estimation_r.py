@@ -56,6 +56,7 @@ def test_matches_r_survey(name, reference, api):
     # acs.k3 is only observed for elementary schools: R returns 0 (SE 0) for the
     # empty H and M domains, omsmethod raises (see test_errors.py)
     ref = ref[~((ref["variable"] == "acs.k3") & ref["by"].notna())]
+    ref = ref[ref["estimator"] != "contrast"]  # test_replicate.py
     checked = 0
     for (estimator, variable, by), exp in ref.groupby(
         ["estimator", "variable", ref["by"].fillna("")], sort=False

@@ -117,8 +117,9 @@ def test_rake_reports_non_convergence(api):
 def test_raked_weights_reproduce_margins(seed, n):
     rng = np.random.default_rng(seed)
     data = pd.DataFrame({"a": rng.choice(list("xyz"), n), "b": rng.choice(list("uv"), n)})
-    data.loc[:2, "a"] = ["x", "y", "z"]
-    data.loc[:1, "b"] = ["u", "v"]
+    # every (a, b) cell occupied, so the margins can always be met
+    data.loc[:5, "a"] = ["x", "y", "z", "x", "y", "z"]
+    data.loc[:5, "b"] = ["u", "u", "u", "v", "v", "v"]
     w0 = rng.uniform(0.5, 3.0, n)
     a_pop = dict(zip("xyz", rng.uniform(100, 500, 3), strict=True))
     total = sum(a_pop.values())

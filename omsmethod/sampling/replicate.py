@@ -1,0 +1,389 @@
+"""Replicate-weight designs: jackknife (JK1, JKn), bootstrap, BRR and Fay.
+
+A :class:`ReplicateDesign` holds the full-sample weights and ``R`` columns of
+replicate weights. An estimate :math:`\\hat\\theta` is recomputed with each
+replicate's weights, and
+
+.. math:: \\hat V = \\text{scale} \\sum_r \\text{rscale}_r (\\hat\\theta_r - \\bar\\theta)^2
+
+with :math:`\\bar\\theta` the mean of the replicates (or :math:`\\hat\\theta` when
+``mse=True``), as R survey's ``svrVar``. :meth:`Design.replicate` builds the weights
+from a linearisation design like R's ``as.svrepdesign``.
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DesignError
+from ..validation import as_list, require_columns, require_dataframe, require_numeric
+from . import estimation
+
+__all__ = ["ReplicateDesign", "replicate_design", "hadamard"]
+
+TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "other")
+
+
+class ReplicateDesign:
+    """A survey design described by replicate weights (like R's ``svrepdesign``).
+
+    Parameters
+    ----------
+    data : DataFrame
+    weights : str or array
+        Full-sample weights.
+    repweights : list of str or array (n, R)
+        Replicate weights (full weights, not multipliers: ``combined.weights=TRUE``).
+    type : {"JK1", "JKn", "bootstrap", "BRR", "Fay", "other"}
+        Sets the default ``scale``: JK1 ``(R-1)/R``; bootstrap ``1/(R-1)``; BRR
+        ``1/R``; Fay ``1/(R (1-rho)^2)``. JKn needs ``rscales``, other needs ``scale``.
+    scale : float, optional
+    rscales : array of R floats, optional
+        Per-replicate factors (default 1).
+    mse : bool
+        Centre the replicates at the full-sample estimate instead of their mean.
+    rho : float, optional
+        Fay coefficient.
+
+    Notes
+    -----
+    Estimators: ``mean``, ``total``, ``proportion``, ``ratio`` and ``contrast``
+    with ``by=`` domains (a domain's replicate estimates use its rows only). CIs are
+    normal, like ``confint`` on a replicate design in R. Quantiles are not
+    available for replicate designs.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from omsmethod.sampling import Design
+    >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "c": [1, 2, 3, 4]})
+    >>> jk = Design(df, psu="c").replicate("JK1")
+    >>> round(float(jk.mean("y")["se"].iloc[0]), 6)
+    0.853913
+    """
+
+    def __init__(
+        self, data, weights, repweights, type="JK1", scale=None, rscales=None, mse=False, rho=None
+    ):
+        data = require_dataframe(data)
+        if type not in TYPES:
+            raise DesignError(
+                f"unknown replicate type {type!r}",
+                value=type,
+                hint=f"use one of {', '.join(TYPES)}",
+            )
+        self.data = data
+        from .design import _weights_array
+
+        self.weights = _weights_array(data, weights)
+        if isinstance(repweights, (list, tuple)) and all(isinstance(c, str) for c in repweights):
+            require_columns(data, list(repweights))
+            rep = np.column_stack(
+                [require_numeric(data, c, allow_missing=False) for c in repweights]
+            )
+        else:
+            rep = np.asarray(repweights, dtype=float)
+        if rep.ndim != 2 or rep.shape[0] != len(data) or rep.shape[1] < 2:
+            raise DesignError(
+                f"replicate weights must be an (n rows x R >= 2) table, got shape {rep.shape}",
+                hint="one column per replicate, one row per respondent",
+            )
+        if np.isnan(rep).any() or (rep < 0).any():
+            i, j = np.argwhere(np.isnan(rep) | (rep < 0))[0]
+            raise DesignError(
+                "replicate weight is missing or negative",
+                row=data.index[i],
+                column=f"replicate {j + 1}",
+                value=float(rep[i, j]),
+            )
+        self.repweights = rep
+        n_rep = rep.shape[1]
+        self.type = type
+        self.rho = rho
+        if scale is None:
+            if type == "JK1":
+                scale = (n_rep - 1) / n_rep
+            elif type == "bootstrap":
+                scale = 1 / (n_rep - 1)
+            elif type == "BRR":
+                scale = 1 / n_rep
+            elif type == "Fay":
+                if rho is None:
+                    raise DesignError("Fay replicates need rho", hint="e.g. rho=0.3")
+                scale = 1 / (n_rep * (1 - rho) ** 2)
+            elif type == "JKn":
+                scale = 1.0
+            else:
+                raise DesignError("type 'other' needs scale=")
+        if rscales is None:
+            if type == "JKn":
+                raise DesignError("JKn replicates need rscales= ((n_h - 1)/n_h per replicate)")
+            rscales = np.ones(n_rep)
+        self.scale = float(scale)
+        self.rscales = np.asarray(rscales, dtype=float).reshape(-1)
+        if len(self.rscales) != n_rep:
+            raise DesignError(f"rscales has {len(self.rscales)} values for {n_rep} replicates")
+        self.mse = bool(mse)
+
+    @property
+    def n_replicates(self) -> int:
+        return self.repweights.shape[1]
+
+    # -- kernel --------------------------------------------------------------------
+    def _variance(self, theta_hat: np.ndarray, theta_rep: np.ndarray) -> np.ndarray:
+        """``theta_rep``: (R, m) replicate estimates; returns (m,) variances."""
+        if self.mse:
+            centre = theta_hat
+        else:
+            centre = theta_rep[self.rscales > 0].mean(axis=0)
+        dev = theta_rep - centre
+        return self.scale * (self.rscales[:, None] * dev * dev).sum(axis=0)
+
+    def _replicate_sums(self, values, dom, n_dom):
+        """(R, D) sums of ``values`` by domain under every replicate weight."""
+        out = np.empty((self.n_replicates, n_dom))
+        for d in range(n_dom):
+            rows = dom == d
+            out[:, d] = values[rows] @ self.repweights[rows]
+        return out
+
+    def _linear(self, y, dom, n_dom, kind, x=None):
+        w = self.weights
+        obs = ~np.isnan(y)
+        if x is not None:
+            obs &= ~np.isnan(x)
+        yz = np.where(obs, y, 0.0)
+        wm = np.where(obs, w, 0.0)
+        Y = np.bincount(dom, weights=w * yz, minlength=n_dom)
+        W = np.bincount(dom, weights=wm, minlength=n_dom)
+        n_d = np.bincount(dom[obs], minlength=n_dom)
+        Yr = self._replicate_sums(yz, dom, n_dom)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if kind == "ratio":
+                xz = np.where(obs, x, 0.0)
+                X = np.bincount(dom, weights=w * xz, minlength=n_dom)
+                est = Y / X
+                rep = Yr / self._replicate_sums(xz, dom, n_dom)
+                r = (yz - est[dom] * xz) / X[dom]
+                ss = np.bincount(dom, weights=wm * r * r, minlength=n_dom)
+                vsrs = estimation._srs_variance(ss, W, n_d) * W**2
+            else:
+                mean = Y / W
+                dev = yz - mean[dom]
+                ss = np.bincount(dom, weights=wm * dev * dev, minlength=n_dom)
+                vsrs = estimation._srs_variance(ss, W, n_d)
+                if kind == "mean":
+                    est = mean
+                    rep = Yr / self._replicate_sums(obs.astype(float), dom, n_dom)
+                else:
+                    est = Y
+                    rep = Yr
+                    vsrs = vsrs * W**2
+        return est, rep, vsrs, n_d
+
+    # -- estimators ----------------------------------------------------------------
+    def _estimate(self, pairs, kind, by, confidence, level_of=None):
+        z = estimation._normal_quantile(confidence)
+        dom, table, n_dom, by = estimation._domains(self, by)
+        frames = []
+        for label, y, x, level in pairs:
+            est, rep, vsrs, n_d = self._linear(y, dom, n_dom, kind, x)
+            estimation._check_domains(n_d, label, table, by)
+            var = self._variance(est, rep)
+            extra = {"level": level} if level is not None else {}
+            frame = estimation._rows(table, est, var, vsrs, n_d, z, **extra)
+            frame.insert(0, "variable", label)
+            frames.append(frame)
+        return estimation._finish(frames, ["variable", "level"])
+
+    def _numeric(self, column):
+        return estimation._numeric(self, column)
+
+    def mean(self, variables, by=None, confidence=0.95):
+        """Replicate-variance means (see :meth:`Design.mean`)."""
+        pairs = [(v, self._numeric(v), None, None) for v in as_list(variables)]
+        return self._estimate(pairs, "mean", by, confidence)
+
+    def total(self, variables, by=None, confidence=0.95):
+        """Replicate-variance totals."""
+        pairs = [(v, self._numeric(v), None, None) for v in as_list(variables)]
+        return self._estimate(pairs, "total", by, confidence)
+
+    def proportion(self, variables, by=None, confidence=0.95):
+        """Replicate-variance shares of every level of categorical variables."""
+        pairs = []
+        for var in as_list(variables):
+            require_columns(self.data, [var])
+            series = self.data[var]
+            missing = series.isna().to_numpy()
+            if isinstance(series.dtype, pd.CategoricalDtype):
+                levels = list(series.cat.categories)
+            else:
+                levels = sorted(pd.unique(series[~missing]))
+            for level in levels:
+                y = np.where(missing, np.nan, (series == level).to_numpy(dtype=float))
+                pairs.append((var, y, None, level))
+        return self._estimate(pairs, "mean", by, confidence)
+
+    def ratio(self, numerator, denominator, by=None, confidence=0.95):
+        """Replicate-variance ratios of totals."""
+        nums, dens = as_list(numerator), as_list(denominator)
+        if len(dens) == 1:
+            dens = dens * len(nums)
+        pairs = [
+            (f"{a}/{b}", self._numeric(a), self._numeric(b), None)
+            for a, b in zip(nums, dens, strict=True)
+        ]
+        return self._estimate(pairs, "ratio", by, confidence)
+
+    def contrast(
+        self, variables, by, contrasts=None, estimator="mean", denominator=None, confidence=0.95
+    ):
+        """Linear contrasts of domain estimates (replicate variance)."""
+        z = estimation._normal_quantile(confidence)
+        dom, table, n_dom, by = estimation._domains(self, by)
+        C, names = estimation._contrast_matrix(table, by, contrasts)
+        rows = []
+        for var in as_list(variables):
+            x = self._numeric(denominator) if estimator == "ratio" else None
+            est, rep, _, n_d = self._linear(self._numeric(var), dom, n_dom, estimator, x)
+            estimation._check_domains(n_d, var, table, by)
+            value = est @ C
+            se = np.sqrt(self._variance(value, rep @ C))
+            for k, name in enumerate(names):
+                rows.append(
+                    dict(
+                        variable=var,
+                        contrast=name,
+                        estimate=value[k],
+                        se=se[k],
+                        ci_low=value[k] - z * se[k],
+                        ci_high=value[k] + z * se[k],
+                    )
+                )
+        return pd.DataFrame(rows)
+
+    def __repr__(self) -> str:
+        return (
+            f"<ReplicateDesign: {len(self.data)} respondents, {self.n_replicates} "
+            f"{self.type} replicates>"
+        )
+
+    def _repr_html_(self) -> str:
+        return f"<p><b>Replicate design</b> {html.escape(repr(self)[1:-1])}</p>"
+
+
+def hadamard(order: int) -> np.ndarray:
+    """Sylvester Hadamard matrix of the smallest power-of-two order >= ``order``."""
+    H = np.ones((1, 1))
+    while H.shape[0] < order:
+        H = np.block([[H, H], [H, -H]])
+    return H
+
+
+def replicate_design(design, method="JK1", replicates=None, rho=None, seed=None):
+    """Replicate weights from a linearisation :class:`Design` (R: ``as.svrepdesign``).
+
+    * ``JK1`` (unstratified): drop one PSU at a time, others scaled by n/(n-1);
+      ``scale = (1-f)(n-1)/n``.
+    * ``JKn`` (stratified): drop one PSU of stratum h, the rest of h scaled by
+      n_h/(n_h-1); ``rscales = (1-f_h)(n_h-1)/n_h``. Single-PSU and census strata
+      get no replicate (as R with ``certainty``).
+    * ``bootstrap``: within each stratum, draw n_h PSUs with replacement (without
+      replacement from the PSUs repeated up to N_h when there is an fpc), weight x
+      times drawn; ``scale = n/((n-1)(R-1))`` with n the harmonic mean of n_h
+      (R's ``bootweights``); default 50 replicates.
+    * ``BRR`` / ``Fay`` (exactly 2 PSUs per stratum): half-samples from a Sylvester
+      Hadamard matrix (order: the smallest power of two above the number of strata,
+      R may use a smaller order), multipliers 2 and 0 (Fay: 2 - rho and rho);
+      ``scale = 1/(R (1-rho)^2)``.
+    """
+    if design._calibration:
+        raise DesignError(
+            "replicate weights from a calibrated design are not supported",
+            hint="replicate first, then calibrate each replicate (not yet built)",
+        )
+    w = design.weights
+    psu = design._psu
+    ps = design._psu_stratum
+    n_h = design.n_psu
+    f = design._fpc_factor
+    psu_by_stratum = [np.flatnonzero(ps == h) for h in range(len(n_h))]
+    stratified = design.strata is not None
+    if method == "JK1":
+        if stratified:
+            raise DesignError("JK1 is for unstratified designs", hint="use method='JKn'")
+        n = len(ps)
+        mult = np.full((n, n), n / (n - 1.0))
+        np.fill_diagonal(mult, 0.0)
+        rep = w[:, None] * mult[psu]
+        return ReplicateDesign(design.data, w, rep, "JK1", scale=f[0] * (n - 1) / n)
+    if method == "JKn":
+        cols, rscales = [], []
+        for h, units in enumerate(psu_by_stratum):
+            if len(units) < 2 or f[h] < 1e-7:
+                continue
+            in_h = ps[psu] == h
+            for unit in units:
+                m = np.where(in_h, len(units) / (len(units) - 1.0), 1.0)
+                m[psu == unit] = 0.0
+                cols.append(w * m)
+                rscales.append(f[h] * (len(units) - 1) / len(units))
+        if len(cols) < 2:
+            raise DesignError("JKn needs strata with at least two PSUs")
+        return ReplicateDesign(
+            design.data, w, np.column_stack(cols), "JKn", scale=1.0, rscales=rscales
+        )
+    if method == "bootstrap":
+        n_rep = 50 if replicates is None else int(replicates)
+        rng = np.random.default_rng(seed)
+        counts = np.zeros((len(ps), n_rep))
+        pop = design.population_psu
+        for h, units in enumerate(psu_by_stratum):
+            k = len(units)
+            for r in range(n_rep):
+                order = rng.permutation(units)
+                if pop is None:
+                    drawn = rng.choice(order, size=k, replace=True)
+                else:
+                    pseudo = np.resize(order, int(round(pop[h])))
+                    drawn = rng.choice(pseudo, size=k, replace=False)
+                counts[:, r] += np.bincount(drawn, minlength=len(ps))
+        nbar = 1.0 / np.mean(1.0 / n_h)
+        scale = nbar / ((nbar - 1) * (n_rep - 1))
+        return ReplicateDesign(design.data, w, w[:, None] * counts[psu], "bootstrap", scale=scale)
+    if method in ("BRR", "Fay"):
+        rho = 0.0 if method == "BRR" else rho
+        if rho is None or not 0 <= rho < 1:
+            raise DesignError("Fay replicates need 0 <= rho < 1", value=rho)
+        bad = np.flatnonzero(n_h != 2)
+        if bad.size:
+            raise DesignError(
+                f"BRR needs exactly 2 PSUs per stratum; stratum has {n_h[bad[0]]}",
+                column=design.strata,
+                value=design.strata_levels[bad[0]],
+                hint="pair PSUs into pseudo-strata, or use JKn or bootstrap",
+            )
+        H = hadamard(len(n_h) + 1)
+        signs = H[1 : len(n_h) + 1]  # (strata, replicates)
+        first = np.zeros(len(ps), dtype=bool)
+        first[[units[0] for units in psu_by_stratum]] = True
+        plus = signs[ps] > 0  # (PSUs, replicates): first PSU in the half-sample
+        mult = np.where(first[:, None] == plus, 2.0 - rho, rho)
+        rep = w[:, None] * mult[psu]
+        return ReplicateDesign(
+            design.data,
+            w,
+            rep,
+            "Fay" if rho else "BRR",
+            rho=rho or None,
+            scale=1.0 / (H.shape[1] * (1 - rho) ** 2),
+        )
+    raise DesignError(
+        f"unknown replicate method {method!r}",
+        value=method,
+        hint="use JK1, JKn, bootstrap, BRR or Fay",
+    )
