@@ -221,7 +221,7 @@ def optimise_ratio(
             "outcome": outcome,
             "outcome_ci_low": band["ci_low"].to_numpy(),
             "outcome_ci_high": band["ci_high"].to_numpy(),
-            "net_value": net,
+            "net_value": np.where(np.isfinite(net), net, np.nan),  # NaN: below min_outcome
             "near_optimum": near[:, 0],
         }
     )

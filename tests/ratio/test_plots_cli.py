@@ -38,6 +38,17 @@ def test_plot_curve(optimum, lang, title):
         plot_curve(optimum, lang="fr")
 
 
+def test_plot_curve_with_min_outcome_and_response_only(optimum):
+    fit = optimum.response
+    capped = optimise_ratio(fit, 5.0, 60000.0, customers=1e5, n_boot=0, min_outcome=75)
+    fig = plot_curve(capped)
+    net = pd.Series(fig.data[3].y, dtype=float)
+    assert net.isna().any() and net.notna().any()  # infeasible ratios are gaps
+    fig.to_json()  # serialisable (no infinities)
+    only = plot_curve(fit, show_data=False)
+    assert len(only.data) == 2
+
+
 def test_plot_allocation(optimum):
     import omsmethod as oms
 
