@@ -348,23 +348,42 @@ class Design:
         return self._calibrated(w_new, RakeResidual(groups, w_new))
 
     def calibrate(
-        self, population=None, margins=None, method="linear", bounds=None, max_iter=100, tol=1e-10
+        self,
+        margins=None,
+        population=None,
+        method="linear",
+        bounds=None,
+        formula=None,
+        max_iter=100,
+        tol=1e-10,
     ) -> Design:
         """A calibrated copy of the design (GREG-type, like R survey's ``calibrate``).
 
         Parameters
         ----------
-        population : mapping
+        margins : mapping, optional
+            Categorical margins ``{column: {level: count}}``.
+        population : mapping, optional
             Population totals: ``{numeric column: total}`` and/or
             ``{categorical column: {level: count}}``; ``"(Intercept)"`` adds the
-            population size.
-        margins : mapping, optional
-            More categorical margins ``{column: {level: count}}`` (merged into
-            ``population``).
+            population size. Merged with ``margins``.
         method : {"linear", "raking", "logit"}
-            Distance function (``calfun``); logit needs ``bounds``.
+            Distance function (R's ``calfun``; R's default is linear); logit needs
+            ``bounds``.
         bounds : (lower, upper), optional
             Bounds on the g-weights (``w_new / w``).
+        formula : str, optional
+            Main effects to calibrate on, e.g. ``"~ stype + api99"``: only these
+            columns of ``margins``/``population`` are used (interactions are not
+            supported; build a combined column instead).
+
+        Notes
+        -----
+        The weights solve :math:`\\sum_i w_i g_i x_i = T`; the linear distance gives
+        the GREG estimator. Each totals' column space is what matters, so
+        ``{"stype": {...}, "api99": t}`` equals R's ``~stype + api99`` with its
+        intercept and dummy totals. SEs use the GREG residuals (R's
+        ``svyrecvar`` for ``calibrate``).
 
         Examples
         --------
@@ -377,8 +396,19 @@ class Design:
         """
         from .calibration import GregResidual, calibration_weights, model_matrix
 
-        totals = dict(population or {})
-        totals.update(margins or {})
+        totals = dict(margins or {})
+        totals.update(population or {})
+        if formula is not None:
+            terms = [t.strip() for t in str(formula).replace("~", " ").split("+") if t.strip()]
+            bad = [t for t in terms if t not in totals and t != "1"]
+            if bad or any(("*" in t or ":" in t) for t in terms):
+                raise DesignError(
+                    f"formula term {(bad or terms)[0]!r} has no population total "
+                    "(or is an interaction)",
+                    value=formula,
+                    hint="give margins/population for every main effect in the formula",
+                )
+            totals = {t: totals[t] for t in terms if t != "1"}
         if not totals:
             raise DesignError(
                 "calibrate needs population totals",
@@ -403,6 +433,7 @@ class Design:
             ("design effect of weighting", float(weighting_deff(self.weights))),
             ("finite population correction", "yes" if self.fpc is not None else "no"),
             ("lonely PSU", self.lonely_psu),
+            ("calibration steps", len(self._calibration)),
         ]
         return pd.DataFrame(facts, columns=["fact", "value"])
 

@@ -28,18 +28,24 @@ API99 = 3914069
 CALIBRATIONS = {
     "ps": lambda d: d.poststratify("stype", TYPES),
     "rk": lambda d: d.rake({"stype": TYPES, "sch.wide": SCHWIDE}, tol=1e-13),
-    "cal_lin": lambda d: d.calibrate({"stype": TYPES, "api99": API99}),
+    "cal_lin": lambda d: d.calibrate(population={"stype": TYPES, "api99": API99}),
     "cal_rake": lambda d: d.calibrate(
         {"stype": TYPES, "sch.wide": SCHWIDE}, method="raking", tol=1e-13
     ),
+    "cal_formula": lambda d: d.calibrate(
+        margins={"stype": TYPES, "awards": {"No": 1, "Yes": 2}},
+        population={"api99": API99},
+        formula="~ stype + api99",
+    ),
     "cal_logit": lambda d: d.calibrate(
-        {"stype": TYPES, "api99": API99}, method="logit", bounds=(0.7, 1.7), tol=1e-13
+        population={"stype": TYPES, "api99": API99}, method="logit", bounds=(0.7, 1.7), tol=1e-13
     ),
 }
 WEIGHT_COLUMNS = {
     "ps": "poststratify",
     "rk": "rake",
     "cal_lin": "calibrate_linear",
+    "cal_formula": "calibrate_linear",
     "cal_rake": "calibrate_raking",
     "cal_logit": "calibrate_logit",
 }
@@ -55,7 +61,7 @@ def test_calibrated_design_matches_r(name, clus1, reference):
     cal = CALIBRATIONS[name](clus1)
     r_w = pd.read_csv(FIXTURES / "weights_clus1.csv")[WEIGHT_COLUMNS[name]]
     np.testing.assert_allclose(cal.weights, r_w.to_numpy(), rtol=1e-9)
-    ref = reference[reference["design"] == f"clus1_{name}"]
+    ref = reference[reference["design"] == f"clus1_{name.replace('cal_formula', 'cal_lin')}"]
     assert len(ref) == 10
     for _, row in ref.iterrows():
         by = None if pd.isna(row["by"]) else row["by"]
@@ -89,6 +95,8 @@ def test_calibration_leaves_original_design_alone(clus1):
 def test_calibration_errors(clus1):
     with pytest.raises(DesignError, match="finite bounds"):
         clus1.calibrate({"stype": TYPES}, method="logit")
+    with pytest.raises(DesignError, match="no population total"):
+        clus1.calibrate(margins={"stype": TYPES}, formula="~stype + api99")
     with pytest.raises(DesignError, match="no population count") as err:
         clus1.calibrate({"stype": {"E": 4421, "H": 755}})
     assert err.value.value == "M"
