@@ -78,7 +78,8 @@ def term_ssp(z: np.ndarray, codes: np.ndarray, n_levels: list[int], ss_type: int
     ss_type : {2, 3}
         Type III: Wald SSP of each term's sum-to-zero coefficients in the full model
         (``car::Anova(type=3)`` with ``contr.sum``). Type II: each term after all terms
-        that do not contain it.
+        that do not contain it; the intercept is the n-weighted mean (``car``'s type II
+        for multivariate models).
 
     Returns
     -------
@@ -126,10 +127,9 @@ def term_ssp(z: np.ndarray, codes: np.ndarray, n_levels: list[int], ss_type: int
             b = np.linalg.solve(xtx[np.ix_(idx, idx)], xtz[idx])
             return ztz - xtz[idx].T @ b
 
-        ssh = [
-            beta[slices[0]].T
-            @ np.linalg.solve(np.linalg.inv(xtx)[slices[0], slices[0]], beta[slices[0]])
-        ]
+        # intercept as car's type II for mlm: all coefficients vs all but the intercept,
+        # i.e. the n-weighted grand mean (for a within term: its weighted main effect)
+        ssh = [xtz[:1].T @ xtz[:1] / xtx[0, 0]]
         for i, t in enumerate(terms, start=1):
             base = [0] + [
                 j for j, s in enumerate(terms, start=1) if s != t and not set(t) <= set(s)

@@ -188,7 +188,9 @@ def _choose_correction(tab: pd.DataFrame, correction: str) -> list[str]:
     return out
 
 
-def _split_plot(design, correction: str, effsize: str, observed, kind: str) -> pd.DataFrame:
+def _split_plot(
+    design, correction: str, effsize: str, observed, kind: str, ss_type: int = 3
+) -> pd.DataFrame:
     if correction not in _CORRECTIONS:
         raise InputError(f"correction must be one of {', '.join(_CORRECTIONS)}", value=correction)
     if effsize not in _EFFSIZES:
@@ -200,7 +202,7 @@ def _split_plot(design, correction: str, effsize: str, observed, kind: str) -> p
     rows, error_total = [], 0.0
     for wterm in [(), *factorial_terms(len(shape))]:
         c = _term_contrast(shape, wterm)
-        fit = term_ssp(design.y @ c, design.between_codes, n_levels, ss_type=3)
+        fit = term_ssp(design.y @ c, design.between_codes, n_levels, ss_type=ss_type)
         q = c.shape[1]
         sph = sphericity(fit["sse"], fit["df_error"], n_cells) if wterm else {}
         w_names = [design.within[i] for i in wterm]
@@ -235,7 +237,7 @@ def _split_plot(design, correction: str, effsize: str, observed, kind: str) -> p
         "n_subjects": int(design.y.shape[0]),
         "n_dropped": design.n_dropped,
         "n_aggregated": design.n_aggregated,
-        "ss_type": 3,
+        "ss_type": ss_type,
         "correction": correction,
         "effsize": effsize,
     }
@@ -306,6 +308,7 @@ def mixed_anova(
     correction: str = "auto",
     effsize: str = "np2",
     observed=None,
+    ss_type: int = 3,
 ) -> pd.DataFrame:
     """Mixed (split-plot) ANOVA: any number of within and between factors, type III.
 
@@ -322,6 +325,9 @@ def mixed_anova(
     observed : list of str, optional
         Measured (not manipulated) factors for generalized eta squared ``ng2``
         (afex's ``observed``).
+    ss_type : {3, 2}
+        Type III (default; afex's default) or type II (``aov_ez(type = 2)``: each term
+        after all terms not containing it; within main effects on n-weighted means).
 
     Returns
     -------
@@ -345,4 +351,6 @@ def mixed_anova(
             hint="use rm_anova or two_way for designs without one of them",
         )
     design = prepare(data, dv, within=within, between=between, subject=subject)
-    return _split_plot(design, correction, effsize, observed, "mixed")
+    if ss_type not in (2, 3):
+        raise InputError("ss_type must be 2 or 3", value=ss_type)
+    return _split_plot(design, correction, effsize, observed, "mixed", ss_type)

@@ -59,21 +59,22 @@ def test_mixed_anova_doc_example():
 
 
 @pytest.mark.parametrize(
-    "dataset, rows",
+    "dataset, ss_type, rows",
     [
-        ("mixed_anova", [0, 1, 2]),
+        ("mixed_anova", 3, [0, 1, 2]),
         # unbalanced groups: pingouin tests the within main effect on group-size-weighted
-        # means; we use type III (unweighted, as afex: see test_reference_r), so only the
-        # between and interaction rows are shared
-        ("mixed_anova_unbalanced", [0, 2]),
+        # means, which is type II; type III (afex's default, unweighted means) shares
+        # only the between and interaction rows
+        ("mixed_anova_unbalanced", 2, [0, 1, 2]),
+        ("mixed_anova_unbalanced", 3, [0, 2]),
     ],
 )
-def test_mixed_anova_live_against_pingouin(dataset, rows):
+def test_mixed_anova_live_against_pingouin(dataset, ss_type, rows):
     df = pg.read_dataset(dataset)
     ref = pg.mixed_anova(df, dv="Scores", within="Time", between="Group", subject="Subject")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AnovaWarning)
-        res = mixed_anova(df, "Scores", "Time", "Group", "Subject")
+        res = mixed_anova(df, "Scores", "Time", "Group", "Subject", ss_type=ss_type)
     np.testing.assert_allclose(
         res[["SS", "df1", "df2", "F", "p", "np2"]].iloc[rows].to_numpy(float),
         ref[["SS", "DF1", "DF2", "F", "p_unc", "np2"]].iloc[rows].to_numpy(float),

@@ -59,22 +59,24 @@ UNBALANCED = ("pingouin_mixed_anova_unbalanced", "Scores", "Subject")
 
 
 @pytest.mark.parametrize(
-    "name, data, within, between",
+    "name, data, within, between, ss_type",
     [
-        ("afex_obk_mixed", OBK, ["phase", "hour"], ["treatment", "gender"]),
-        ("afex_obk_within", OBK, ["phase", "hour"], []),
-        ("afex_obk_one_by_one", OBK, ["phase"], ["treatment"]),
-        ("afex_pingouin_unbalanced", UNBALANCED, ["Time"], ["Group"]),
+        ("afex_obk_mixed", OBK, ["phase", "hour"], ["treatment", "gender"], 3),
+        ("afex_obk_within", OBK, ["phase", "hour"], [], 3),
+        ("afex_obk_one_by_one", OBK, ["phase"], ["treatment"], 3),
+        ("afex_pingouin_unbalanced", UNBALANCED, ["Time"], ["Group"], 3),
+        ("afex_obk_mixed_type2", OBK, ["phase", "hour"], ["treatment", "gender"], 2),
+        ("afex_pingouin_unbalanced_type2", UNBALANCED, ["Time"], ["Group"], 2),
     ],
 )
-def test_split_plot_matches_afex(fixtures, name, data, within, between):
+def test_split_plot_matches_afex(fixtures, name, data, within, between, ss_type):
     ref = _ref(fixtures, name)
     file, dv, subject = data
     df = pd.read_csv(fixtures / "anova" / f"{file}.csv")
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AnovaWarning)  # one_by_one averages over hour
         if between:
-            res = mixed_anova(df, dv, within, between, subject)
+            res = mixed_anova(df, dv, within, between, subject, ss_type=ss_type)
         else:
             res = rm_anova(df, dv, within, subject)
     assert list(res["source"]) == list(ref["source"])
