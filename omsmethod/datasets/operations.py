@@ -86,7 +86,8 @@ def generate_units(
         Individual-level sd of satisfaction; the unit mean has sd
         ``respondent_sd / sqrt(respondents)``.
     ratio_range : (float, float)
-        Customers per staff member are log-uniform in this range.
+        Target customers per staff member are log-uniform in this range; staff are then
+        rounded to whole people (at least 1), so realised ratios can fall slightly outside.
 
     Returns
     -------
