@@ -27,7 +27,7 @@ from ..errors import InputError
 from ..model import SUBSYSTEMS
 from ..validation import as_list, require_columns, require_dataframe, require_numeric
 from . import kernels
-from .structure import base_subsystem, model_of
+from .structure import base_subsystem, model_of, names
 
 __all__ = ["empirical", "unit_means", "edges_table", "METHODS"]
 
@@ -402,11 +402,12 @@ def empirical(
         kind="empirical", method=method, level=level, unit=unit or "", n=n, n_eff=n_eff,
         alpha=alpha, n_boot=int(n_boot), n_failed=n_failed, edges=table,
     )
+    name_zh, name_en = names(m, "zh"), names(m, "en")
     for k, node in enumerate(nodes):
         base = base_subsystem(node)
         G.add_node(
             node, subsystem=base, survey=node.rsplit(":", 1)[0] if ":" in node else "",
-            layer=m.layer_of.get(base, ""), name_zh=m.label(base, "zh"), name_en=m.label(base, "en"),
+            layer=m.layer_of.get(base, ""), name_zh=name_zh.get(base, base), name_en=name_en.get(base, base),
             mean=float(np.average(x[:, k], weights=w)), sd=float(np.sqrt(s[k, k])),
         )
     for row in table.to_dict("records"):

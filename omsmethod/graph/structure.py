@@ -10,16 +10,33 @@ Examples
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..model import ENVIRONMENT, OMSModel
 
-__all__ = ["structural", "base_subsystem", "model_of"]
+__all__ = ["structural", "base_subsystem", "model_of", "names"]
+
+
+@lru_cache(maxsize=1)
+def _bundled() -> OMSModel:
+    from ..model import load
+
+    return load()
 
 
 def model_of(model=None) -> OMSModel:
-    """The OMS model given, loaded from a path, or the bundled one."""
+    """The OMS model given, loaded from a path, or the bundled one (read once, cached)."""
     from ..model import load
 
-    return model if isinstance(model, OMSModel) else load(model)
+    if isinstance(model, OMSModel):
+        return model
+    return _bundled() if model is None else load(model)
+
+
+def names(model: OMSModel, lang: str) -> dict:
+    """Subsystem id → display name in ``lang`` (a dict, for fast lookups)."""
+    column = "name_zh" if lang == "zh" else "name_en"
+    return dict(zip(model.subsystems["id"], model.subsystems[column], strict=True))
 
 
 def base_subsystem(node: str) -> str:
