@@ -23,7 +23,7 @@ import pandas as pd
 from ..errors import DesignError
 from ..validation import require_columns, require_dataframe, require_numeric
 
-__all__ = ["select", "pps_probabilities"]
+__all__ = ["select", "pps_probabilities", "pps_systematic"]
 
 _METHODS = ("srs", "systematic", "pps")
 
@@ -50,6 +50,24 @@ def pps_probabilities(size: np.ndarray, n: int) -> np.ndarray:
         certain |= new
         pi[certain] = 1.0
     return pi
+
+
+def pps_systematic(pi: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Indices selected by systematic PPS in random order, given inclusion probabilities.
+
+    Units with ``pi == 1`` are always taken; the others are put in a random order
+    and the points ``u, u+1, ..., u+m-1`` (``u ~ U[0, 1)``) fall in their cumulated
+    probabilities, so unit ``i`` is selected with probability ``pi_i``.
+    """
+    certain = np.flatnonzero(pi >= 1)
+    rest = np.flatnonzero(pi < 1)
+    m = int(round(pi.sum())) - len(certain)
+    if m <= 0:
+        return certain
+    order = rng.permutation(rest)
+    cum = np.cumsum(pi[order])
+    pos = _systematic_positions(cum, m, rng.uniform(0, 1))
+    return np.concatenate([certain, order[pos]])
 
 
 def _systematic_positions(cum: np.ndarray, n: int, start: float) -> np.ndarray:
@@ -83,15 +101,7 @@ def _select_one(frame, n, method, size_col, rng):
                 "size must be positive", column=size_col, row=frame.index[i], value=size[i]
             )
         pi_all = pps_probabilities(size, n)
-        certain = np.flatnonzero(pi_all >= 1)
-        rest = np.flatnonzero(pi_all < 1)
-        m = n - len(certain)
-        chosen = certain
-        if m > 0:
-            order = rng.permutation(rest)
-            cum = np.cumsum(pi_all[order])
-            pos = _systematic_positions(cum, m, rng.uniform(0, 1))
-            chosen = np.concatenate([certain, order[pos]])
+        chosen = pps_systematic(pi_all, rng)
         idx = np.sort(chosen)
         pi = pi_all[idx]
     out = frame.iloc[idx].copy()

@@ -13,7 +13,7 @@ import pytest
 
 from omsmethod.errors import DesignError
 from omsmethod.sampling import allocate, select
-from omsmethod.sampling.selection import pps_probabilities
+from omsmethod.sampling.selection import pps_probabilities, pps_systematic
 
 FRAME = pd.DataFrame(
     {
@@ -42,15 +42,18 @@ def test_pps_certainty_unit_and_probabilities():
 
 def test_pps_empirical_inclusion_frequencies():
     rng = np.random.default_rng(2024)
-    counts = np.zeros(len(FRAME))
-    reps = 3000
-    for _ in range(reps):
-        s = select(FRAME, 6, method="pps", size="size", seed=rng)
-        assert len(s) == 6 and s["id"].is_unique and 0 in set(s["id"])
-        counts[s["id"].to_numpy()] += 1
     pi = pps_probabilities(FRAME["size"].to_numpy(), 6)
+    reps = 20000
+    counts = np.zeros(len(FRAME))
+    for _ in range(reps):
+        chosen = pps_systematic(pi, rng)
+        assert len(chosen) == 6 and len(set(chosen)) == 6
+        counts[chosen] += 1
     se = np.sqrt(pi * (1 - pi) / reps) + 1e-12
     assert np.all(np.abs(counts / reps - pi) < 4.5 * se + 1e-9)
+    s = select(FRAME, 6, method="pps", size="size", seed=5)
+    assert len(s) == 6 and s["id"].is_unique and 0 in set(s["id"])
+    np.testing.assert_allclose(s["pi"], pi[s["id"].to_numpy()])
 
 
 def test_stratified_selection_with_allocation():
