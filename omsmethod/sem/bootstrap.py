@@ -5,8 +5,9 @@ times the survey weight); the correlation matrices of all resamples come from on
 matrix product, and the PLS iterations run batched over resamples. BLAS is limited
 to one thread around the many small batched products (threads only slow them down).
 
-Intervals: percentile and BCa (Efron 1987) with the acceleration from the
-leave-one-out jackknife (computed batched as well); ``p`` is two-sided from
+Intervals: percentile (R ``quantile`` type 7, as seminr) and BCa (Efron 1987) with the
+acceleration from the leave-one-out jackknife (computed batched as well) and the end
+points interpolated as R ``boot.ci`` does (``norm.inter``); ``p`` is two-sided from
 ``t = estimate / bootstrap SE`` on n − 1 degrees of freedom, as seminr and SmartPLS.
 Resamples whose PLS iterations do not converge are dropped and counted
 (``n_failed``), never silently averaged in.
@@ -67,6 +68,26 @@ def bootstrap_correlations(x, weights, count_matrix):
     return pls.resample_correlations(x, c)
 
 
+def _norm_inter(ordered: np.ndarray, alpha: np.ndarray) -> np.ndarray:
+    """Order-statistic quantiles interpolated on the normal scale (R boot's ``norm.inter``).
+
+    ``ordered`` is (B, P) sorted by column, ``alpha`` the (P,) probabilities.
+    """
+    from scipy import stats
+
+    r = ordered.shape[0]
+    cols = np.arange(ordered.shape[1])
+    rk = (r + 1) * alpha
+    k = np.trunc(rk).astype(int)
+    kk = np.clip(k, 1, r - 1)
+    lo, hi = ordered[kk - 1, cols], ordered[kk, cols]
+    z, z1, z2 = stats.norm.ppf(alpha), stats.norm.ppf(kk / (r + 1)), stats.norm.ppf((kk + 1) / (r + 1))
+    out = lo + (z - z1) / (z2 - z1) * (hi - lo)
+    out = np.where(k == rk, ordered[np.clip(k, 1, r) - 1, cols], out)
+    out = np.where(k <= 0, ordered[0], out)
+    return np.where(k >= r, ordered[-1], out)
+
+
 def summarise(estimate: np.ndarray, boot: np.ndarray, jack: np.ndarray | None, n: int,
               level: float = 0.95) -> dict:
     """SE, t, p, percentile and BCa limits for parameters (last axis) from replicates.
@@ -95,13 +116,8 @@ def summarise(estimate: np.ndarray, boot: np.ndarray, jack: np.ndarray | None, n
             acc = (d**3).sum(axis=0) / (6 * ((d**2).sum(axis=0)) ** 1.5)
         acc = np.nan_to_num(acc)
         ordered = np.sort(boot, axis=0)
-        cols = np.arange(boot.shape[1])
         for name, q in (("bca_low", a), ("bca_high", 1 - a)):
             zq = stats.norm.ppf(q)
             adj = stats.norm.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
-            pos = adj * (len(boot) - 1)  # numpy's default (linear) quantile
-            below = np.floor(pos).astype(int)
-            above = np.minimum(below + 1, len(boot) - 1)
-            f = pos - below
-            out[name] = ordered[below, cols] * (1 - f) + ordered[above, cols] * f
+            out[name] = _norm_inter(ordered, adj)
     return out

@@ -24,6 +24,8 @@ CONVENTIONS = {
     "reliability": "alpha on item correlations; rho_A Dijkstra–Henseler; rho_C and AVE from "
     "standardised loadings",
     "HTMT": "classic HTMT of absolute item correlations (seminr, SmartPLS)",
+    "f²": "(R²_incl − R²_excl) / (1 − R²_incl), R²_excl from the model re-estimated without "
+    "the path (seminr, SmartPLS)",
     "missing": "mean replacement per item (SmartPLS) or listwise deletion (missing=)",
     "survey weights": "weighted means and correlations; bootstrap resamples carry the weights",
 }
@@ -83,16 +85,20 @@ def _chains(spec):
     return out
 
 
-def _f2(c: np.ndarray, st: pls.Structure, r2: np.ndarray):
+def _f2(r: np.ndarray, st: pls.Structure, r2: np.ndarray):
+    """Cohen's f² per path, re-estimating the model without the path (seminr, SmartPLS)."""
     rows = []
     for j, ante in st.antecedents:
         for i in ante:
-            rest = ante[ante != i]
-            excl = 0.0
-            if rest.size:
-                beta = np.linalg.solve(c[np.ix_(rest, rest)], c[rest, j])
-                excl = beta @ c[rest, j]
-            rows.append((i, j, (r2[j] - excl) / (1 - r2[j])))
+            mask = st.path_mask.copy()
+            mask[i, j] = 0.0
+            pm_ante = tuple((jj, np.flatnonzero(mask[:, jj])) for jj in range(len(mask)) if mask[:, jj].any())
+            iso = tuple(jj for jj in range(len(mask)) if not mask[:, jj].any() and not mask[jj].any())
+            reduced = pls.Structure(st.item_mask, mask, pm_ante, iso)
+            w, it, conv = pls.outer_weights(r, reduced)
+            pls.check_converged(conv, it, "PLS outer weights (model without one path, for f²)")
+            excl = pls.estimates(r, w, reduced)["r2"][j]
+            rows.append((i, j, (r2[j] - np.nan_to_num(excl)) / (1 - r2[j])))
     return rows
 
 
@@ -237,7 +243,7 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
         "r2_adj": [1 - (1 - r2_hat[j]) * (n - 1) / (n - len(a) - 1) for j, a in st.antecedents],
     })
     f2 = pd.DataFrame([{"source": names[i], "target": names[j], "f2": v}
-                       for i, j, v in _f2(est["scores_cor"], st, r2_hat)])
+                       for i, j, v in _f2(core.r, st, r2_hat)])
     items = list(spec.items)
     blk = spec.block
     loadings = pd.DataFrame({

@@ -130,3 +130,35 @@ def test_plspredict_matches_seminr_earliest_antecedents(mobi, sem_fixtures):
     np.testing.assert_allclose(pred_lm, ref[[f"lm_{i}" for i in table["item"]]], atol=1e-10)
     rmse = np.sqrt(((prep.x[:, [prep.spec.items.index(i) for i in table["item"]]] - pred_pls) ** 2).mean(0))
     np.testing.assert_allclose(table["rmse_pls"], rmse, rtol=1e-12)
+
+
+def test_f2_matches_seminr(ecsi, sem_fixtures):
+    ref = pd.read_csv(sem_fixtures / "seminr_ecsi_fsquares.csv", index_col=0)
+    for row in ecsi.f2.itertuples():
+        assert row.f2 == pytest.approx(ref.loc[row.source, row.target], abs=1e-10)
+
+
+def test_bootstrap_mean_and_sd_match_seminr(mobi, ecsi_model, sem_fixtures):
+    idx = np.loadtxt(sem_fixtures / "boot_indices.csv.gz", delimiter=",", dtype=int)
+    ref = pd.read_csv(sem_fixtures / "seminr_ecsi_boot_summary.csv", index_col=0)
+    prep = prepare(mobi, model=ecsi_model)
+    core = estimate_core(prep)
+    corr = bootstrap.bootstrap_correlations(prep.x, None, bootstrap.counts(len(prep.x), 0, indices=idx))
+    rep = bootstrap.replicate(corr, core.st, prep.spec.block)
+    names = list(prep.spec.constructs)
+    for s, t in zip(prep.spec.structural["source"], prep.spec.structural["target"], strict=True):
+        i, j = names.index(s), names.index(t)
+        out = bootstrap.summarise(core.est["paths"][[i], [j]], rep["paths"][:, [i], [j]], None, 250)
+        assert out["boot_mean"][0] == pytest.approx(ref.loc[s, f"{t} Boot Mean"], abs=1e-10)
+        assert out["se"][0] == pytest.approx(ref.loc[s, f"{t} Boot SD"], abs=1e-10)
+
+
+def test_bca_matches_r_boot_ci(sem_fixtures):
+    """Same replicates and jackknife influence as R boot (make_boot_reference.R)."""
+    t = pd.read_csv(sem_fixtures / "boot_bca_replicates.csv")["t"].to_numpy()[:, None]
+    infl = pd.read_csv(sem_fixtures / "boot_bca_influence.csv")["L"].to_numpy()[:, None]
+    ref = pd.read_csv(sem_fixtures / "boot_bca_ci.csv").iloc[0]
+    # jackknife values enter only through their deviations from their mean: jack = −L works
+    out = bootstrap.summarise(np.array([ref["t0"]]), t, -infl, n=301)
+    assert out["bca_low"][0] == pytest.approx(ref["bca_low"], abs=1e-10)
+    assert out["bca_high"][0] == pytest.approx(ref["bca_high"], abs=1e-10)
