@@ -265,7 +265,7 @@ def _lagged(waves, subsystems, unit, weights, pairs, alpha, notes) -> pd.DataFra
         cx, cy = names
         stacked = []
         for i, (a, b) in enumerate(zip(keys[:-1], keys[1:], strict=True)):
-            panel = means[a][[cx, cy]].join(means[b][[cx, cy]], how="inner", lsuffix="_t", rsuffix="_t1")
+            panel = means[a][[cx, cy]].join(means[b][[cx, cy]], how="inner", suffixes=("_t", "_t1"))
             panel = panel.dropna()
             panel["_pair"] = i
             stacked.append(panel)
