@@ -366,6 +366,37 @@ def _indirect(cb: CBFit, spec):
     return pd.DataFrame(rows, columns=["source", "target", "via", "estimate", "se", "z", "p"])
 
 
+def _total_effects(cb: CBFit, level: float) -> pd.DataFrame:
+    """Total effects (I − B)⁻¹ − I with delta-method SEs (central-difference Jacobian)."""
+    from scipy import stats
+
+    def total(theta):
+        b = cb.model.matrices(theta)[1]
+        return np.linalg.inv(np.eye(len(b)) - b) - np.eye(len(b))
+
+    t0 = total(cb.theta)
+    pairs = [(i, j) for i in range(len(t0)) for j in range(len(t0)) if i != j and abs(t0[i, j]) > 0]
+    if not pairs:
+        return pd.DataFrame(columns=["source", "target", "estimate", "se", "z", "p", "ci_low", "ci_high"])
+    jac = np.zeros((len(pairs), len(cb.theta)))
+    for k in range(len(cb.theta)):
+        h = 1e-6 * max(1.0, abs(cb.theta[k]))
+        up, dn = cb.theta.copy(), cb.theta.copy()
+        up[k] += h
+        dn[k] -= h
+        diff = (total(up) - total(dn)) / (2 * h)
+        jac[:, k] = [diff[i, j] for i, j in pairs]
+    se = np.sqrt(np.einsum("ik,kl,il->i", jac, cb.vcov, jac))
+    est = np.array([t0[i, j] for i, j in pairs])
+    names = cb.model.constructs
+    z = stats.norm.ppf(0.5 + level / 2)
+    # B is [target, source]: total effect of j on i
+    return pd.DataFrame({"source": [names[j] for _, j in pairs], "target": [names[i] for i, _ in pairs],
+                         "estimate": est, "se": se, "z": est / se,
+                         "p": 2 * stats.norm.sf(np.abs(est / se)),
+                         "ci_low": est - z * se, "ci_high": est + z * se})
+
+
 def _fit_table(idx: dict) -> pd.DataFrame:
     return pd.DataFrame({"measure": list(idx), "value": [float(v) for v in idx.values()]})
 
@@ -392,15 +423,21 @@ def fit_cb(responses, instrument=None, model=None, weights=None, missing="mean",
     r2 = pd.DataFrame({"construct": [cb.model.constructs[j] for j in endo],
                        "r2": [1 - psi[j, j] / var_eta[j, j] for j in endo]})
     indirect = _indirect(cb, prep.spec) if not paths.empty else None
+    if indirect is not None:
+        indirect["ci_low"] = indirect["estimate"] - z * indirect["se"]
+        indirect["ci_high"] = indirect["estimate"] + z * indirect["se"]
+    total = _total_effects(cb, level)
     problems = [f"{r.lhs} ~~ {r.rhs}: negative variance {r.est:.4f} (Heywood case)"
                 for r in est.itertuples() if r.op == "~~" and r.lhs == r.rhs and r.est < 0]
     idx = cb.indices
     return CBResult(
         title=f"CB-SEM (ML): {cb.n} respondents, χ²({idx['df']}) = {idx['chisq']:.3f}, "
         f"CFI {idx['cfi']:.3f}, RMSEA {idx['rmsea']:.3f}",
-        notes={"estimator": __doc__.split("Estimation: ")[1].split("\n\n")[0].replace("\n", " ")},
+        notes={"estimator": __doc__.split("Estimation: ")[1].split("\n\n")[0].replace("\n", " "),
+               "effects": "indirect and total effects with delta-method SEs and Wald intervals",
+               "survey weights": "weighted covariance matrix; SEs treat it as a simple random sample"},
         problems=problems, model=prep.spec, n=cb.n, estimates=est, paths=paths, r2=r2,
-        indirect_effects=indirect, fit_indices=_fit_table(idx),
+        indirect_effects=indirect, total_effects=total, fit_indices=_fit_table(idx),
         scores=_scores(cb, prep.x, prep.index), iterations=cb.iterations, _core=cb,
     )
 

@@ -12,7 +12,7 @@ Convention (SmartPLS; Ringle & Sarstedt 2016, *Industrial Management & Data Syst
   choice: the score is then on the item's own 0–100 metric, so a one-point change in
   every item moves it by one point. Standardised weights (``wᵢ / Σ wⱼ``) would weight
   items by their correlation pattern only and give a slightly different performance
-  (up to 0.7 points on the mobi data); the table reports them as
+  (0.67 points for Satisfaction on the mobi data, 1–10 scale); the table reports them as
   ``performance_std_weights`` for comparison;
 * performance = (survey-weighted) mean of the performance score;
 * importance = the **unstandardised total effect** on the target on the 0–100 scores.

@@ -141,6 +141,7 @@ class CBResult(SEMResult):
         ("fit_indices", "Fit indices"),
         ("paths", "Structural paths"),
         ("r2", "R²"),
+        ("total_effects", "Total effects (delta method)"),
         ("indirect_effects", "Specific indirect effects (delta method)"),
         ("estimates", "All parameters"),
     )
@@ -154,6 +155,11 @@ class IPMAResult(SEMResult):
     constructs: pd.DataFrame | None = None
     items: pd.DataFrame | None = None
     _shown: tuple = (("constructs", "Constructs"), ("items", "Items"))
+
+    @property
+    def figure(self):
+        """The construct-level quadrant figure (plotly)."""
+        return self.plot()
 
     def plot(self, level: str = "constructs", lang: str = "en"):
         """Quadrant figure (plotly) of importance against performance."""

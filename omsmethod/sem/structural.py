@@ -273,6 +273,9 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
     problems = []
     if n_failed:
         problems.append(f"{n_failed} of {n_boot} bootstrap resamples did not converge and were dropped")
+    if len(spec.covariances):
+        problems.append("'~~' lines are ignored by PLS (composites have no residual covariances); "
+                        "use method='cb'")
     if prep.n_dropped:
         problems.append(f"{prep.n_dropped} respondents dropped (missing='listwise')")
     return PLSResult(

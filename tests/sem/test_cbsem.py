@@ -87,3 +87,15 @@ def test_cfa_validity_uses_lavaan_standardised_loadings(sem_fixtures):
     assert any("x2" in p and "loading" in p for p in v.problems)
     assert any("TLI" in p for p in v.problems)  # lavaan TLI 0.896 < 0.90
     assert v.fit_indices.set_index("measure").loc["rmsea", "value"] == pytest.approx(0.0921214845, abs=1e-6)
+
+
+def test_pd_total_effects_delta_method(sem_fixtures):
+    data = pd.read_csv(sem_fixtures / "political_democracy.csv")
+    res = sem.fit(data, model=PD, method="cb")
+    tot = res.total_effects.set_index(["source", "target"])
+    p = res.paths.set_index(["source", "target"])["estimate"]
+    want = p[("ind60", "dem65")] + p[("ind60", "dem60")] * p[("dem60", "dem65")]
+    assert tot.loc[("ind60", "dem65"), "estimate"] == pytest.approx(want, abs=1e-12)
+    # a single-path total effect has the path's own (expected-information) SE
+    assert tot.loc[("ind60", "dem60"), "se"] == pytest.approx(
+        res.paths.set_index(["source", "target"]).loc[("ind60", "dem60"), "se"], rel=1e-6)
