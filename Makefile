@@ -10,12 +10,15 @@ export UV_PYTHON_DOWNLOADS := never
 export UV_LINK_MODE := copy
 export PYTHONDONTWRITEBYTECODE :=
 
-.PHONY: help install demo test test-fast lint sample-data workshop docs clean
+.PHONY: help install demo test test-fast lint lab sample-data workshop docs clean
 
 help:
 	@echo "make demo   - install, then build reports/demo.html from the sample data"
 	@echo "make test   - install, then run the test suite (with doctests and notebooks)"
 	@echo "make lint   - ruff"
+	@echo "make lab    - JupyterLab on the notebooks"
+	@echo "make docs   - the documentation site (offline, en + zh) in docs/_build/html"
+	@echo "make workshop - the hand-out folder for a workshop in workshop_handout/"
 	@echo "make sample-data - regenerate sample_data/ from the seeded generators"
 
 $(UV):
@@ -40,6 +43,16 @@ test-fast: install
 
 lint: install
 	$(BIN)/ruff check omsmethod tests benchmarks
+
+lab: install
+	$(UV) sync --frozen --all-groups --extra lab --compile-bytecode --quiet
+	$(BIN)/jupyter lab notebooks
+
+docs: install
+	$(BIN)/python docs/build.py
+
+workshop: install
+	$(BIN)/python -m omsmethod.workshop.handout workshop_handout
 
 sample-data: install
 	$(BIN)/python -c "from omsmethod.datasets.enterprise import write_sample_data; write_sample_data()"

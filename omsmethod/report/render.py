@@ -151,7 +151,8 @@ def _exporter(resources_oms: dict):
                                 if not (o.get("output_type") == "stream" and o.get("name") == "stderr")]
             return cell, resources
 
-    exporter = HTMLExporter(template_name="oms", extra_template_basedirs=[str(_TEMPLATES)])
+    exporter = HTMLExporter(template_name="oms", extra_template_basedirs=[str(_TEMPLATES)],
+                            language_code=resources_oms["lang"])
     exporter.exclude_input = True
     exporter.exclude_input_prompt = True
     exporter.exclude_output_prompt = True
@@ -172,9 +173,10 @@ def _to_html(executed, provenance: dict, lang: str, title: str) -> str:
         "plotlyjs": plotly.offline.get_plotlyjs() if uses_plotly else "",
         "css": _CSS.read_text(encoding="utf-8"),
         "footer": _footer(provenance, lang),
+        "lang": lang,
     }
     executed.metadata["title"] = title
-    body, _ = _exporter(oms).from_notebook_node(executed, resources={"oms": oms, "language_code": lang})
+    body, _ = _exporter(oms).from_notebook_node(executed, resources={"oms": oms})
     return body.replace("<head>", "<head>" + _meta_tags(provenance), 1)
 
 
@@ -262,7 +264,7 @@ def render(
             with atomic_path(failed_copy) as tmp:
                 tmp.write_bytes(executed_path.read_bytes())
             raise ReportError(
-                f"cell {exc.exec_count} (cell index {exc.cell_index}) failed: {exc.ename}: {exc.evalue}",
+                f"{_failed_cell(executed_path)} failed: {exc.ename}: {exc.evalue}",
                 file=str(notebook),
                 hint=f"the executed notebook is kept at {failed_copy}",
             ) from None
@@ -290,6 +292,22 @@ def render(
     with atomic_path(output) as tmp:
         tmp.write_text(page, encoding="utf-8")
     return output
+
+
+def _failed_cell(executed_path: Path) -> str:
+    """Name the failing cell as the author numbers it (cells papermill added left out)."""
+    import nbformat
+
+    added = ("injected-parameters", "papermill-error-cell-tag")
+    number = 0
+    for cell in nbformat.read(str(executed_path), as_version=4).cells:
+        if any(tag in cell.get("metadata", {}).get("tags", []) for tag in added):
+            continue
+        number += 1
+        if any(o.get("output_type") == "error" for o in cell.get("outputs", [])):
+            first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
+            return f"cell {number} of the notebook ({first_line.strip()[:60]!r})"
+    return "a cell"
 
 
 def sha_of_inputs(inputs: dict[str, str]) -> str:
