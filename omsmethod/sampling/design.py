@@ -108,7 +108,8 @@ class Design:
     lonely_psu : {"raise", "certainty", "adjust", "average"}
         What to do with a stratum that has a single PSU, as R's
         ``options(survey.lonely.psu=)``: raise a :class:`DesignError`; count it as a
-        certainty unit (no variance); centre it at zero ("adjust"); or leave it out
+        certainty unit (no variance); let its PSU total enter uncentred ("adjust", for
+        a mean: measured from the overall mean, as R 4.1.1); or leave it out
         and scale the other strata's variance up by H / (H - lonely strata).
 
     Notes
@@ -232,6 +233,12 @@ class Design:
     def degf(self) -> int:
         """Design degrees of freedom: number of PSUs minus number of strata."""
         return int(len(self._psu_stratum) - len(self.n_psu))
+
+    def _domain_df(self, mask: np.ndarray) -> int:
+        return estimation._degf(self, mask)
+
+    def _share_se(self, indicator: np.ndarray) -> tuple[float, float]:
+        return estimation._share_se(self, indicator)
 
     def variance(self, psu_totals: np.ndarray) -> np.ndarray:
         """Variance of each column of PSU totals of influence values (the kernel)."""

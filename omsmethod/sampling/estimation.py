@@ -349,6 +349,13 @@ def _degf(design, mask):
     return len(np.unique(design._psu[mask])) - len(np.unique(design._stratum[mask]))
 
 
+def _share_se(design, indicator):
+    """Mean of a 0/1 indicator (NaN = outside the domain) and its Taylor SE."""
+    one = _Cells(design, np.zeros(len(indicator), dtype=np.int64), 1)
+    phat, v, _, _ = _linear(one, indicator, "mean")
+    return float(phat[0]), float(np.sqrt(v[0]))
+
+
 def quantiles(design, variables, probs=(0.5,), by=None, confidence=0.95):
     """Weighted quantiles with Woodruff confidence intervals.
 
@@ -356,9 +363,11 @@ def quantiles(design, variables, probs=(0.5,), by=None, confidence=0.95):
     ``svyquantile(qrule="math")``). The interval (``interval.type="mean"``,
     Woodruff 1952): estimate the share :math:`\\hat p` of the domain at or below the
     quantile with its design SE, take :math:`\\hat p \\pm t_{df} SE` with ``df`` the
-    design degrees of freedom of the domain (PSUs - strata), and map the two limits
-    back through the inverse CDF; ``se`` is the interval width over :math:`2 t_{df}`.
-    Matches R survey 4.1.1 defaults.
+    design degrees of freedom of the domain (PSUs - strata; for replicate designs
+    the rank of the domain's replicate weights - 1), and map the two limits back
+    through the inverse CDF; ``se`` is the interval width over :math:`2 t_{df}`.
+    Matches R survey 4.1.1 defaults. ``design`` may be a :class:`Design` or a
+    :class:`ReplicateDesign` (it supplies ``_share_se`` and ``_domain_df``).
     """
     from scipy.stats import t as t_dist
 
@@ -369,7 +378,6 @@ def quantiles(design, variables, probs=(0.5,), by=None, confidence=0.95):
         if not 0 <= p <= 1:
             raise DesignError("quantile must be between 0 and 1", value=p)
     dom, table, n_dom, by = _domains(design, by)
-    one = _Cells(design, np.zeros(len(design.data), dtype=np.int64), 1)
     w = design.weights
     alpha = 1 - confidence
     frames = []
@@ -382,14 +390,13 @@ def quantiles(design, variables, probs=(0.5,), by=None, confidence=0.95):
                 _check_domains(np.array([0]), var, table.iloc[[d]], by)
             order = np.argsort(y[mask], kind="stable")
             xs, ws = y[mask][order], w[mask][order]
-            df = _degf(design, mask)
+            df = design._domain_df(mask)
             tcrit = float(t_dist.ppf(1 - alpha / 2, df)) if df > 0 else np.nan
             for p in probs:
                 q = weighted_quantile(xs, ws, p)
                 ind = np.where(mask, (y <= q).astype(float), np.nan)
-                phat, v, _, _ = _linear(one, ind, "mean")
-                se_p = float(np.sqrt(v[0]))
-                lo, hi = phat[0] - tcrit * se_p, phat[0] + tcrit * se_p
+                phat, se_p = design._share_se(ind)
+                lo, hi = phat - tcrit * se_p, phat + tcrit * se_p
                 q_lo = np.nan if not lo >= 0 else weighted_quantile(xs, ws, lo)
                 q_hi = np.nan if not hi <= 1 else weighted_quantile(xs, ws, hi)
                 row = {"variable": var}

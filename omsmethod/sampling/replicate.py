@@ -51,9 +51,9 @@ class ReplicateDesign:
     Notes
     -----
     Estimators: ``mean``, ``total``, ``proportion``, ``ratio`` and ``contrast``
-    with ``by=`` domains (a domain's replicate estimates use its rows only). CIs are
-    normal, like ``confint`` on a replicate design in R. Quantiles are not
-    available for replicate designs.
+    with ``by=`` domains (a domain's replicate estimates use its rows only), and
+    ``quantile`` (Woodruff). CIs are normal, like ``confint`` on a replicate design
+    in R (quantiles: t with the replicate degrees of freedom).
 
     Examples
     --------
@@ -238,6 +238,22 @@ class ReplicateDesign:
             for a, b in zip(nums, dens, strict=True)
         ]
         return self._estimate(pairs, "ratio", by, confidence)
+
+    def quantile(self, variables, quantiles=(0.5,), by=None, confidence=0.95):
+        """Weighted quantiles with Woodruff intervals (replicate SE of the CDF).
+
+        As R's ``svyquantile`` on a replicate design (``interval.type="mean"``,
+        t with ``degf`` = rank of the domain's replicate weights - 1).
+        """
+        return estimation.quantiles(self, as_list(variables), quantiles, by, confidence)
+
+    def _domain_df(self, mask: np.ndarray) -> int:
+        return int(np.linalg.matrix_rank(self.repweights[mask])) - 1
+
+    def _share_se(self, indicator: np.ndarray) -> tuple[float, float]:
+        zeros = np.zeros(len(indicator), dtype=np.int64)
+        est, rep, _, _ = self._linear(indicator, zeros, 1, "mean")
+        return float(est[0]), float(np.sqrt(self._variance(est, rep)[0]))
 
     def contrast(
         self, variables, by, contrasts=None, estimator="mean", denominator=None, confidence=0.95
