@@ -33,7 +33,8 @@ def export(ws, directory) -> Path:
         for table in schema.TABLE_ORDER:
             target = directory / f"{table}.parquet"
             with atomic_path(target) as tmp:
-                con.execute(f"COPY (SELECT * FROM \"{table}\") TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+                cols = ", ".join(f'"{c}"' for c in schema.columns(table))
+                con.execute(f"COPY (SELECT {cols} FROM \"{table}\") TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
             rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
             tables.append({"table": table, "file": target.name, "rows": int(rows),
                            "columns": schema.columns(table), "sha256": sha256(target)})

@@ -9,6 +9,7 @@ The categories are those of the OMS model file (``model.load().information_categ
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -22,9 +23,14 @@ _LOG_COLUMNS = ["category", "date", "summary", "subsystems", "impact", "source",
 
 def categories() -> pd.DataFrame:
     """The six information categories: ``id, name_zh, name_en``."""
+    return _categories().copy()
+
+
+@lru_cache(maxsize=1)
+def _categories() -> pd.DataFrame:
     from ..model import load
 
-    return load().information_categories.copy()
+    return load().information_categories
 
 
 def _check_category(category: str, row=None, file=None) -> str:
@@ -99,7 +105,7 @@ def _append(ws, table: str, key: str, rows: pd.DataFrame) -> int:
         rows.insert(0, key, range(first, first + len(rows)))
         rows = rows.reindex(columns=schema.columns(table))
         con.register("new_rows", rows)
-        con.execute(f"INSERT INTO {table} SELECT * FROM new_rows")
+        con.execute(f"INSERT INTO {table} BY NAME SELECT * FROM new_rows")
         con.commit()
     return int(first + len(rows) - 1)
 
@@ -127,12 +133,14 @@ def add(ws, category, date, summary, subsystems=None, impact=None, source=None, 
 
 
 def import_file(ws, path) -> int:
-    """Append the entries of a CSV (UTF-8) or XLSX file with columns ``category, date, summary``
+    """Append the entries of a CSV (UTF-8) or XLSX file (or a DataFrame) with columns ``category, date, summary``
     (and optionally ``subsystems, impact, source, unit, summary_en``) in one transaction.
 
     Every row is checked first; a bad row raises with its row number and nothing is written.
     Returns the number of entries added.
     """
+    if isinstance(path, pd.DataFrame):
+        return _append_frame(ws, path, None)
     path = Path(path)
     if not path.is_file():
         raise InputError("file not found", file=str(path))
@@ -141,11 +149,15 @@ def import_file(ws, path) -> int:
             pd.read_csv(path, dtype=str, encoding="utf-8-sig")
     except Exception as exc:  # pandas raises many kinds for a bad file
         raise InputError(f"cannot read the log file ({exc})", file=str(path)) from None
+    return _append_frame(ws, frame, str(path))
+
+
+def _append_frame(ws, frame: pd.DataFrame, file) -> int:
     missing = [c for c in ("category", "date", "summary") if c not in frame.columns]
     if missing:
-        raise InputError("the log file lacks a column", file=str(path), column=missing[0],
+        raise InputError("the log lacks a column", file=file, column=missing[0],
                          hint="columns: " + ", ".join(_LOG_COLUMNS))
-    rows = _rows(frame, file=str(path))
+    rows = _rows(frame, file=file)
     if rows.empty:
         return 0
     _append(ws, "info_log", "entry_id", rows)

@@ -206,14 +206,13 @@ def create_all(con) -> None:
 
 # -- migrations ----------------------------------------------------------------------------
 def _v0_to_v1(con) -> None:
-    """v0 (the 2026 draft layout) → v1: the information log gets ``unit``, ``impact`` and
-    ``summary_en``; the ``actions``, ``channels`` and ``weights`` tables are added."""
-    existing = {r[0] for r in con.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_name = 'info_log'"
-    ).fetchall()}
-    for name, kind, _ in TABLES["info_log"][1]:
-        if name not in existing:
-            con.execute(f'ALTER TABLE info_log ADD COLUMN "{name}" {kind.replace(" PRIMARY KEY", "")}')
+    """v0 (the 2026 draft layout) → v1: the information log is rebuilt in the v1 layout
+    (new columns ``unit``, ``impact``, ``summary_en``, NULL for old entries); the
+    ``actions``, ``channels`` and ``weights`` tables are added."""
+    con.execute("ALTER TABLE info_log RENAME TO info_log_v0")
+    con.execute(ddl("info_log"))
+    con.execute("INSERT INTO info_log BY NAME SELECT * FROM info_log_v0")
+    con.execute("DROP TABLE info_log_v0")
     present = {r[0] for r in con.execute("SELECT table_name FROM information_schema.tables").fetchall()}
     for table in TABLE_ORDER:
         if table not in present:

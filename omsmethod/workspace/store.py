@@ -273,7 +273,7 @@ class Workspace:
             con.begin()
             con.register("new_units", frame)
             con.execute("DELETE FROM units WHERE unit IN (SELECT unit FROM new_units)")
-            con.execute("INSERT INTO units SELECT * FROM new_units")
+            con.execute("INSERT INTO units BY NAME SELECT * FROM new_units")
             con.commit()
         return len(frame)
 
@@ -533,7 +533,8 @@ class Workspace:
         return infolog.add(self, category, date, summary, subsystems, impact, source, unit, summary_en)
 
     def import_log(self, path) -> int:
-        """Append log entries from a CSV/XLSX file (see :func:`omsmethod.workspace.infolog.import_file`)."""
+        """Append log entries from a CSV/XLSX file or a DataFrame in one transaction
+        (see :func:`omsmethod.workspace.infolog.import_file`)."""
         from . import infolog
 
         return infolog.import_file(self, path)
@@ -594,7 +595,7 @@ class Workspace:
         with self._write() as con:
             con.begin()
             con.register("new_rows", out)
-            con.execute("INSERT INTO unit_data SELECT * FROM new_rows")
+            con.execute("INSERT INTO unit_data BY NAME SELECT * FROM new_rows")
             con.commit()
         return len(out)
 
@@ -668,7 +669,7 @@ def _prepare(frame: pd.DataFrame, instrument, wave: int, unit, source: str) -> d
         if bad.any():
             i = int(np.argmax(bad.to_numpy()))
             raise InputError(f"the file's wave column says {given.iloc[i]:g}, not wave {wave}", file=source,
-                             column="wave", row=i + 2, value=frame["wave"].iloc[i],
+                             column="wave", row=i + 2, value=str(frame["wave"].iloc[i]),
                              hint="import it as the wave it belongs to, or fix the column")
     if unit is not None:
         if "unit" in frame.columns:
@@ -676,7 +677,7 @@ def _prepare(frame: pd.DataFrame, instrument, wave: int, unit, source: str) -> d
             if other.any():
                 i = int(np.argmax(other.to_numpy()))
                 raise InputError(f"the file holds units other than {unit!r}", file=source, column="unit",
-                                 row=i + 2, value=frame["unit"].iloc[i],
+                                 row=i + 2, value=str(frame["unit"].iloc[i]),
                                  hint="import it without unit= (the whole wave), or split the file")
         else:
             frame = frame.assign(unit=str(unit))
@@ -695,8 +696,8 @@ def _prepare(frame: pd.DataFrame, instrument, wave: int, unit, source: str) -> d
             fixed[col] = None
     extra_cols = [c for c in frame.columns if c not in item_no and c not in _FIXED and c not in (id_col, "wave")]
     if extra_cols:
-        fixed["extra"] = frame[extra_cols].astype(object).where(frame[extra_cols].notna(), None).apply(
-            lambda r: json.dumps(r.to_dict(), ensure_ascii=False, default=str), axis=1)
+        text = frame[extra_cols].to_json(orient="records", lines=True, force_ascii=False, date_format="iso")
+        fixed["extra"] = text.rstrip("\n").split("\n")
     else:
         fixed["extra"] = None
     values = frame[numeric_items].to_numpy(dtype=float) if numeric_items else np.empty((n, 0))
@@ -762,7 +763,7 @@ def _append(con, instrument, wave, unit_key, replace, source, digest, tables, it
                     [inst_id, instrument.version, checksum,
                      json.dumps(instrument.to_dict(), ensure_ascii=False, default=str), lo, hi, _now()])
         con.register("new_items", items)
-        con.execute("INSERT INTO items SELECT * FROM new_items")
+        con.execute("INSERT INTO items BY NAME SELECT * FROM new_items")
     wave_row = (con.execute("SELECT design FROM waves WHERE wave = ?", [wave]).fetchall() or [None])[0]
     fixed = tables["fixed"]
     if wave_row is None:
@@ -818,7 +819,7 @@ def _append(con, instrument, wave, unit_key, replace, source, digest, tables, it
 
 def _insert_respondents(con, respondents: pd.DataFrame) -> None:
     con.register("new_respondents", respondents)
-    con.execute("INSERT INTO respondents SELECT * FROM new_respondents")
+    con.execute("INSERT INTO respondents BY NAME SELECT * FROM new_respondents")
 
 
 def _insert_answers(con, row_id: np.ndarray, answers: dict, texts: pd.DataFrame) -> None:
@@ -826,12 +827,12 @@ def _insert_answers(con, row_id: np.ndarray, answers: dict, texts: pd.DataFrame)
 
     table = pa.table({"row_id": row_id[answers["row"]], "item_no": answers["item_no"], "value": answers["value"]})
     con.register("new_answers", table)
-    con.execute("INSERT INTO answers SELECT * FROM new_answers")
+    con.execute("INSERT INTO answers BY NAME SELECT * FROM new_answers")
     if len(texts):
         tt = pd.DataFrame({"row_id": row_id[texts["row"].to_numpy()], "item_no": texts["item_no"].astype(np.int16),
                            "text": texts["text"]})
         con.register("new_texts", tt)
-        con.execute("INSERT INTO answer_texts SELECT * FROM new_texts")
+        con.execute("INSERT INTO answer_texts BY NAME SELECT * FROM new_texts")
 
 
 def _insert_scores(con, row_id: np.ndarray, scores: pd.DataFrame) -> None:
@@ -840,7 +841,7 @@ def _insert_scores(con, row_id: np.ndarray, scores: pd.DataFrame) -> None:
     table = pa.table({"row_id": row_id,
                       **{c: pa.array(scores[c].to_numpy(), from_pandas=True) for c in schema.SCORE_COLUMNS}})
     con.register("new_scores", table)
-    con.execute("INSERT INTO scores SELECT * FROM new_scores")
+    con.execute("INSERT INTO scores BY NAME SELECT * FROM new_scores")
 
 
 def _add_missing_units(con, respondents: pd.DataFrame) -> None:
@@ -863,12 +864,12 @@ def _assemble(base, numeric, texts, order, all_versions) -> pd.DataFrame:
         cols.update({c: wide[c].to_numpy() for c in wide.columns})
     if len(texts):
         wide = texts.pivot(index="row_id", columns="item", values="text").reindex(index)
-        cols.update({c: wide[c].astype(object).to_numpy() for c in wide.columns})
+        cols.update({c: wide[c].astype(object).where(wide[c].notna(), pd.NA).to_numpy() for c in wide.columns})
     kinds = dict(zip(order["item"], order["kind"], strict=False))
     for item in item_order:
         if item not in cols:
             cols[item] = np.full(len(base), np.nan) if kinds[item] not in ("select_one", "text") \
-                else np.full(len(base), None, dtype=object)
+                else np.full(len(base), pd.NA, dtype=object)
     extras = base["extra"].map(lambda s: json.loads(s) if isinstance(s, str) else {})
     extra = pd.DataFrame(list(extras), index=base.index) if len(base) else pd.DataFrame(index=base.index)
     keep = ["respondent_id", "unit", "region", "wave", "date", "channel"]
@@ -876,7 +877,9 @@ def _assemble(base, numeric, texts, order, all_versions) -> pd.DataFrame:
     out["date"] = out["date"].astype(str).where(out["date"].notna(), None)
     if out["channel"].isna().all():
         out = out.drop(columns="channel")
-    out = pd.concat([out, pd.DataFrame({i: cols[i] for i in item_order}, index=base.index), extra], axis=1)
+    answers = pd.DataFrame({i: pd.Series(cols[i], index=base.index, dtype=cols[i].dtype) for i in item_order},
+                           index=base.index)
+    out = pd.concat([out, answers, extra], axis=1)
     if all_versions:
         out["import_id"] = base["import_id"].to_numpy()
     return out.reset_index(drop=True)
