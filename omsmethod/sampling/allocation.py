@@ -27,11 +27,13 @@ def _shares(size, n, lower, upper):
 
     This is the fixed point of "fix the strata at their cap or floor and
     re-allocate the rest": one scalar ``lam`` (found by bisection; the sum is
-    monotone in it) serves all the strata left free. Strata of size 0 get a tiny
-    size so that they only receive units once every other stratum is capped.
+    monotone in it) serves all the strata left free. Sizes are scaled to a maximum
+    of 1 and strata below 1e-12 of the largest (e.g. S_h = 0) get 1e-12, so they
+    only receive more than their floor once every other stratum is capped.
     """
-    positive = size[size > 0]
-    size = np.where(size > 0, size, (positive.min() if positive.size else 1.0) * 1e-9)
+    top = size.max()
+    size = size / top if top > 0 else np.ones_like(size)
+    size = np.maximum(size, 1e-12)  # zero (or negligible) strata: last to grow
 
     def total(lam):
         return np.clip(lam * size, lower, upper).sum()
