@@ -114,6 +114,7 @@ def unit_means(scores, unit: str, weights=None, subsystems=None) -> pd.DataFrame
         A subsystem measured by more than one survey is prefixed with the survey name
         (``customer:brand`` and ``staff:brand``); one measured once keeps its id.
         ``n_<survey>`` columns count the respondents per unit (``n`` for one table).
+        ``attrs["survey"]`` maps each node column to the survey it comes from.
 
     Examples
     --------
@@ -149,9 +150,10 @@ def unit_means(scores, unit: str, weights=None, subsystems=None) -> pd.DataFrame
         means["n"] = pd.Series(keys).value_counts().reindex(means.index).to_numpy()
         per_table[name] = means
     counts = pd.Series([c for m in per_table.values() for c in m.columns if c != "n"]).value_counts()
-    renamed = []
+    renamed, survey_of = [], {}
     for name, means in per_table.items():
         mapping = {c: (f"{name}:{c}" if counts.get(c, 0) > 1 else c) for c in means.columns if c != "n"}
+        survey_of.update(dict.fromkeys(mapping.values(), name))
         mapping["n"] = f"n_{name}" if name else "n"
         renamed.append(means.rename(columns=mapping))
     merged = renamed[0]
@@ -159,7 +161,9 @@ def unit_means(scores, unit: str, weights=None, subsystems=None) -> pd.DataFrame
         merged = merged.join(other, how="inner")
     merged.index.name = unit
     nodes = [c for c in merged.columns if not str(c).startswith("n_") and c != "n"]
-    return merged[nodes + [c for c in merged.columns if c not in nodes]]
+    out = merged[nodes + [c for c in merged.columns if c not in nodes]]
+    out.attrs["survey"] = {c: survey_of[c] for c in nodes}
+    return out
 
 
 def _node_data(scores, unit, weights, subsystems):
@@ -167,8 +171,8 @@ def _node_data(scores, unit, weights, subsystems):
     tables = _tables(scores)
     if unit is not None:
         means = unit_means(tables, unit, weights, subsystems)
-        nodes = [c for c in means.columns if not str(c).startswith("n_") and c != "n"]
-        return means[nodes], None, "unit"
+        survey = dict(means.attrs["survey"])
+        return means[list(survey)], None, "unit", survey
     if len(tables) > 1:
         raise InputError(
             "several score tables can only be related at the unit level",
@@ -179,7 +183,7 @@ def _node_data(scores, unit, weights, subsystems):
     cols = _subsystems(table, as_list(subsystems), what)
     w = _weights(table, weights, what)
     data = pd.DataFrame({c: require_numeric(table, c) for c in cols}, index=table.index)
-    return data, w, "respondent"
+    return data, w, "respondent", dict.fromkeys(cols, name)
 
 
 def _check(data: pd.DataFrame, method: str, level: str) -> None:
@@ -296,7 +300,8 @@ def empirical(
         ``Graph`` for correlations, ``DiGraph`` (predictor → subsystem) for regression.
         Every estimated pair is an edge with ``weight``, ``ci_low``, ``ci_high``,
         ``se_boot``, ``p``, ``p_fdr``, ``significant``, ``n``; nodes carry ``layer``,
-        ``name_zh``, ``name_en``, ``subsystem``, ``survey``, ``mean``, ``sd``.
+        ``name_zh``, ``name_en``, ``subsystem``, ``survey`` (the dict key of the table it
+        comes from; ``""`` for a single DataFrame), ``mean``, ``sd``.
         ``G.graph`` holds ``kind="empirical"``, ``method``, ``level``, ``n``, ``alpha``,
         ``n_boot``, ``n_failed`` and ``edges`` (the tidy edge table, also from
         :func:`edges_table`).
@@ -345,7 +350,7 @@ def empirical(
     import networkx as nx
 
     m = model_of(model)
-    data, w, level = _node_data(scores, unit, weights, subsystems)
+    data, w, level, survey_of = _node_data(scores, unit, weights, subsystems)
     complete = data.notna().all(axis=1).to_numpy()
     data = data.loc[complete]
     w = None if w is None else w[complete]
@@ -406,7 +411,7 @@ def empirical(
     for k, node in enumerate(nodes):
         base = base_subsystem(node)
         G.add_node(
-            node, subsystem=base, survey=node.rsplit(":", 1)[0] if ":" in node else "",
+            node, subsystem=base, survey=survey_of.get(node, ""),
             layer=m.layer_of.get(base, ""), name_zh=name_zh.get(base, base), name_en=name_en.get(base, base),
             mean=float(np.average(x[:, k], weights=w)), sd=float(np.sqrt(s[k, k])),
         )

@@ -85,6 +85,12 @@ class Change:
         ]
         return pd.DataFrame(rows, columns=["what", "wave", "item", "change", "p"])
 
+    def __repr__(self) -> str:
+        waves = list(pd.unique(self.levels["wave"]))
+        text = (f"Change over waves {waves}: {len(self.summary())} changes beyond their uncertainty, "
+                f"{len(self.lagged)} cross-lagged paths")
+        return text + (f"; excluded: {', '.join(self.excluded)}" if self.excluded else "")
+
     def _repr_html_(self) -> str:
         return (
             f"<b>Change over {self.levels['wave'].nunique()} waves</b> — "
