@@ -121,15 +121,22 @@ def resample_correlations(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return _cov_to_cor(cov)
 
 
-def jackknife_correlations(x: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
-    """Leave-one-out correlation matrices ``(n, p, p)`` by downdating the full-sample sums."""
+def jackknife_correlations(x: np.ndarray, weights: np.ndarray | None = None, rows=None) -> np.ndarray:
+    """Leave-one-out correlation matrices by downdating the full-sample sums.
+
+    ``rows`` (a slice or index array) limits the output to those left-out respondents,
+    so that large samples can be processed in chunks; default all ``(n, p, p)``.
+    """
     n, p = x.shape
     w = np.ones(n) if weights is None else np.asarray(weights, float)
     xc = x - x.mean(axis=0)
     q, iu = _products(xc)
-    tw = w.sum() - w
-    means = (w @ xc - w[:, None] * xc) / tw[:, None]
-    second = ((w @ q)[None, :] - w[:, None] * q) / tw[:, None]
+    sx, sq = w @ xc, w @ q
+    rows = slice(None) if rows is None else rows
+    w, xc, q = w[rows], xc[rows], q[rows]
+    tw = (n if weights is None else float(np.sum(weights))) - w
+    means = (sx[None, :] - w[:, None] * xc) / tw[:, None]
+    second = (sq[None, :] - w[:, None] * q) / tw[:, None]
     cov = _unpack(second, iu, p) - means[:, :, None] * means[:, None, :]
     return _cov_to_cor(cov)
 

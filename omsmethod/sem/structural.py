@@ -216,9 +216,12 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
         bt = flat(boot["paths"][ok], boot["total"][ok])
         jt = None
         if bca:
-            jr = pls.jackknife_correlations(prep.x, prep.weights)
-            jack = bootstrap.replicate(jr, st, spec.block)
-            jt = flat(jack["paths"], jack["total"])
+            parts = []
+            for start in range(0, n, 2000):  # chunks bound the memory for large samples
+                jr = pls.jackknife_correlations(prep.x, prep.weights, slice(start, start + 2000))
+                jack = bootstrap.replicate(jr, st, spec.block)
+                parts.append(flat(jack["paths"], jack["total"]))
+            jt = np.concatenate(parts)
         summ = bootstrap.summarise(theta, bt, jt, n, level)
     np_ = len(plist)
     split = {key: (v[:np_], v[np_ : np_ + len(tpairs)], v[np_ + len(tpairs):]) for key, v in (summ or {}).items()}

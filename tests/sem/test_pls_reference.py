@@ -162,3 +162,23 @@ def test_bca_matches_r_boot_ci(sem_fixtures):
     out = bootstrap.summarise(np.array([ref["t0"]]), t, -infl, n=301)
     assert out["bca_low"][0] == pytest.approx(ref["bca_low"], abs=1e-10)
     assert out["bca_high"][0] == pytest.approx(ref["bca_high"], abs=1e-10)
+
+
+def test_jackknife_correlations_are_leave_one_out(mobi, ecsi_model):
+    prep = prepare(mobi, model=ecsi_model)
+    w = np.linspace(0.5, 2, len(prep.x))
+    jr = pls.jackknife_correlations(prep.x, w, rows=slice(3, 6))
+    for k, i in enumerate(range(3, 6)):
+        keep = np.arange(len(prep.x)) != i
+        _, _, r = pls.correlation(prep.x[keep], w[keep])
+        np.testing.assert_allclose(jr[k], r, atol=1e-12)
+
+
+def test_integer_survey_weights_equal_duplicated_rows(mobi, ecsi_model):
+    w = np.where(np.arange(len(mobi)) % 3 == 0, 2.0, 1.0)
+    weighted = sem.fit(mobi, model=ecsi_model, n_boot=0, predict_folds=0, weights=w)
+    dup = sem.fit(mobi.loc[mobi.index.repeat(w.astype(int))], model=ecsi_model, n_boot=0, predict_folds=0)
+    np.testing.assert_allclose(weighted.paths["estimate"], dup.paths["estimate"], atol=1e-12)
+    np.testing.assert_allclose(weighted.reliability["rho_a"], dup.reliability["rho_a"], atol=1e-12)
+    assert not np.allclose(weighted.paths["estimate"],
+                           sem.fit(mobi, model=ecsi_model, n_boot=0, predict_folds=0).paths["estimate"])
