@@ -63,7 +63,7 @@ def pls_predict(prep, folds: int = 10, rng=None, fold_labels=None, return_predic
             src = [e for e in exo if abs(tot[e, j]) > 0]
             xi = np.flatnonzero(np.isin(spec.block, src))
             design = np.column_stack([np.ones(train.sum()), x[train][:, xi]])
-            beta = np.linalg.lstsq(design, x[train][:, target_items[cols]], rcond=None)[0]
+            beta = np.linalg.solve(design.T @ design, design.T @ x[train][:, target_items[cols]])
             pred_lm[np.ix_(test, cols)] = np.column_stack([np.ones(test.sum()), x[test][:, xi]]) @ beta
     actual = x[:, target_items]
     err_pls, err_lm = actual - pred_pls, actual - pred_lm
