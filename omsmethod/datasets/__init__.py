@@ -54,7 +54,7 @@ def load(name: str) -> pd.DataFrame:
 
 def __getattr__(name: str):
     # the generator pulls in scipy; load it only when asked for
-    if name in ("synthetic", "Enterprise", "population_margins"):
+    if name in ("synthetic", "Enterprise", "population_margins", "customer_frame"):
         from . import enterprise
 
         return getattr(enterprise, name)

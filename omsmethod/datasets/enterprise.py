@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = ["Enterprise", "synthetic", "PATHS", "LEVELS", "population_margins", "THRESHOLDS"]
+__all__ = ["Enterprise", "synthetic", "PATHS", "LEVELS", "population_margins", "customer_frame", "THRESHOLDS"]
 
 THRESHOLDS = np.array([-1.5, -0.5, 0.5, 1.5])
 
@@ -424,3 +424,39 @@ def write_sample_data(directory=None, seed: int = 2006) -> list:
             table.to_csv(tmp, index=False, encoding="utf-8", float_format="%.10g")
         written.append(target)
     return written
+
+
+def customer_frame(seed: int = 2006, n_units: int = 30) -> pd.DataFrame:
+    """The sampling frame of the synthetic enterprise: one row per customer of every branch.
+
+    Columns ``customer_id, unit, region, channel, value_tier, age_group, annual_spend``;
+    the branch sizes are the ``N_customers`` of :func:`synthetic` with the same seed, the
+    age mix is the population one of :func:`population_margins`, and ``annual_spend``
+    (yuan, log-normal) is a size measure for PPS selection.
+
+    Examples
+    --------
+    >>> from omsmethod.datasets.enterprise import customer_frame
+    >>> frame = customer_frame()
+    >>> len(frame) == int(synthetic(n_customers=60, n_staff=30, n_partners=30).branches["N_customers"].sum())
+    True
+    """
+    branches = _branches(np.random.default_rng(seed), n_units)
+    rng = np.random.default_rng([seed, 0])
+    sizes = branches["N_customers"].to_numpy()
+    n = int(sizes.sum())
+    unit_index = np.repeat(np.arange(n_units), sizes)
+    value_tier = _choice(rng, n, {"low": 0.5, "medium": 0.35, "high": 0.15})
+    base = np.select([value_tier == "low", value_tier == "medium"], [800.0, 4500.0], 16000.0)
+    spend = base * rng.lognormal(0.0, 0.35, n)
+    return pd.DataFrame(
+        {
+            "customer_id": np.char.add("K", np.char.zfill(np.arange(1, n + 1).astype(str), 7)),
+            "unit": branches["unit"].to_numpy()[unit_index],
+            "region": branches["region"].to_numpy()[unit_index],
+            "channel": _choice(rng, n, {"store": 0.5, "web": 0.2, "app": 0.2, "call_centre": 0.1}),
+            "value_tier": value_tier,
+            "age_group": _choice(rng, n, _AGE_POP),
+            "annual_spend": spend.round(2),
+        }
+    )
