@@ -165,7 +165,7 @@ def engagement(n_waves: int = 4, n_units: int = 30, seed: int = 2006, n_customer
 
 
 def build_demo_workspace(path, n_waves: int = 4, n_units: int = 30, seed: int = 2006, overwrite: bool = True,
-                         surveys=("customer", "staff"), **options):
+                         surveys=("customer", "staff"), files: bool = True, **options):
     """Create a workspace holding a generated engagement (used by ``make demo``).
 
     The waves are written as CSV files to a temporary folder and imported with
@@ -179,6 +179,9 @@ def build_demo_workspace(path, n_waves: int = 4, n_units: int = 30, seed: int = 
         The workspace file to create.
     surveys : sequence of str
         Which questionnaires to import each wave.
+    files : bool
+        Import through CSV files (as a consultant would); False imports the frames
+        directly (:meth:`Workspace.import_frame`, faster).
     **options
         Passed to :func:`engagement` (``n_customers`` …).
 
@@ -199,8 +202,12 @@ def build_demo_workspace(path, n_waves: int = 4, n_units: int = 30, seed: int = 
     with tempfile.TemporaryDirectory() as tmp:
         for wave, enterprise in eng.waves.items():
             for survey in surveys:
+                frame = getattr(enterprise, survey)
+                if not files:
+                    ws.import_frame(frame, survey, wave=wave, source=f"engagement seed {seed}")
+                    continue
                 file = Path(tmp) / f"{survey}_wave{wave}.csv"
-                getattr(enterprise, survey).to_csv(file, index=False, encoding="utf-8")
+                frame.to_csv(file, index=False, encoding="utf-8")
                 ws.import_responses(file, survey, wave=wave)
     ws.import_log(eng.log)
     for r in eng.actions.itertuples(index=False):

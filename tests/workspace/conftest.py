@@ -42,7 +42,7 @@ def demo_master(tmp_path_factory):
     from omsmethod.datasets.engagement import build_demo_workspace
 
     path = tmp_path_factory.mktemp("demo") / "demo.oms"
-    ws, eng = build_demo_workspace(path, surveys=("customer",))
+    ws, eng = build_demo_workspace(path, surveys=("customer",), files=False)
     return ws, eng
 
 
