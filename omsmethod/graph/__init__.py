@@ -25,7 +25,7 @@ from .comparison import centrality, compare
 from .layout import layer_positions
 from .measured import METHODS, edges_table, empirical, unit_means
 from .structure import structural
-from .waves import Change, change
+from .waves import Change, GraphWarning, change
 
 __all__ = [
     "structural",
@@ -36,6 +36,7 @@ __all__ = [
     "centrality",
     "change",
     "Change",
+    "GraphWarning",
     "layer_positions",
     "plot",
     "plot_matrix",

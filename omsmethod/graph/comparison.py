@@ -98,6 +98,17 @@ def compare(structural, empirical, min_weight: float = 0.1, strong: float = 0.2)
     direction; when survey-prefixed copies exist (``customer:brand``, ``staff:brand``)
     the copy with the largest ``|weight|`` is taken. Pairs of copies of one subsystem
     are never "not in model".
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from omsmethod.graph import compare, structural
+    >>> G = nx.Graph([("customer", "brand", {"weight": 0.3, "p_fdr": 0.001, "significant": True}),
+    ...               ("pr", "brand", {"weight": 0.02, "p_fdr": 0.6, "significant": False})])
+    >>> compare(structural(), G).query("status != 'not measured'")[["source", "target", "status"]]
+         source target     status
+    0  customer  brand  supported
+    7        pr  brand     absent
     """
     measured = _measured_edges(empirical)
     measured_bases = set(measured["base_source"]) | set(measured["base_target"])

@@ -74,6 +74,14 @@ def to_graphml(graph, path) -> Path:
     Path
         The file written. Missing values (e.g. no interval when ``n_boot=0``) are left
         out of the element rather than written as NaN.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib, networkx as nx
+    >>> from omsmethod import graph
+    >>> path = graph.to_graphml(graph.structural(), pathlib.Path(tempfile.mkdtemp()) / "oms.graphml")
+    >>> nx.read_graphml(path).edges["pr", "brand"]["kind"]
+    'functional'
     """
     import networkx as nx
 

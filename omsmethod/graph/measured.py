@@ -91,7 +91,7 @@ def _weights(table: pd.DataFrame, weights, what: str) -> np.ndarray | None:
     return w
 
 
-def unit_means(scores, unit: str, weights=None, subsystems=None) -> pd.DataFrame:
+def unit_means(scores, unit: str, weights=None, subsystems=None, min_size: int = 1) -> pd.DataFrame:
     """Subsystem means per unit (branch), one column per graph node.
 
     Parameters
@@ -106,6 +106,9 @@ def unit_means(scores, unit: str, weights=None, subsystems=None) -> pd.DataFrame
         have a score (missing scores are left out per subsystem).
     subsystems : list of str, optional
         Subsystem ids to keep (default: every subsystem column present).
+    min_size : int
+        Units with fewer respondents than this in any table are left out, with a
+        warning (reports suppress cells below 5 respondents).
 
     Returns
     -------
@@ -160,17 +163,30 @@ def unit_means(scores, unit: str, weights=None, subsystems=None) -> pd.DataFrame
     for other in renamed[1:]:
         merged = merged.join(other, how="inner")
     merged.index.name = unit
+    counts_cols = [c for c in merged.columns if c == "n" or str(c).startswith("n_")]
+    small = (merged[counts_cols] < min_size).any(axis=1)
+    if small.any():
+        import warnings
+
+        from .waves import GraphWarning
+
+        warnings.warn(
+            f"{int(small.sum())} unit(s) with fewer than {min_size} respondents left out: "
+            f"{', '.join(map(str, merged.index[small][:10]))}",
+            GraphWarning, stacklevel=3,
+        )
+        merged = merged.loc[~small]
     nodes = [c for c in merged.columns if not str(c).startswith("n_") and c != "n"]
     out = merged[nodes + [c for c in merged.columns if c not in nodes]]
     out.attrs["survey"] = {c: survey_of[c] for c in nodes}
     return out
 
 
-def _node_data(scores, unit, weights, subsystems):
+def _node_data(scores, unit, weights, subsystems, min_unit_size=5):
     """Complete rows of node scores, their weights and the level ('respondent'/'unit')."""
     tables = _tables(scores)
     if unit is not None:
-        means = unit_means(tables, unit, weights, subsystems)
+        means = unit_means(tables, unit, weights, subsystems, min_size=min_unit_size)
         survey = dict(means.attrs["survey"])
         return means[list(survey)], None, "unit", survey
     if len(tables) > 1:
@@ -266,6 +282,7 @@ def empirical(
     seed=None,
     subsystems=None,
     model=None,
+    min_unit_size: int = 5,
 ):
     """Measured relations between subsystem scores as a graph.
 
@@ -293,6 +310,10 @@ def empirical(
         Subsystems to relate (default: all subsystem columns present).
     model : OMSModel or path, optional
         Gives names, layers and, for ``regression``, the directions.
+    min_unit_size : int
+        With ``unit=``: units with fewer respondents (in any table) are left out with a
+        :class:`~omsmethod.graph.waves.GraphWarning` (default 5, the reports' minimum
+        cell size).
 
     Returns
     -------
@@ -350,7 +371,7 @@ def empirical(
     import networkx as nx
 
     m = model_of(model)
-    data, w, level, survey_of = _node_data(scores, unit, weights, subsystems)
+    data, w, level, survey_of = _node_data(scores, unit, weights, subsystems, min_unit_size)
     complete = data.notna().all(axis=1).to_numpy()
     data = data.loc[complete]
     w = None if w is None else w[complete]

@@ -114,6 +114,16 @@ def plot(graph, layout: str = "layers", lang: str = "en", model=None, title: str
         red when negative, dashed when not significant (structural graphs: dark for
         patent relations, dotted grey for inferred ones, width 2). Directed edges get
         an arrow. Hovering an edge's midpoint shows its numbers (or the patent quote).
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> from omsmethod.graph import plot
+    >>> G = nx.Graph([("customer", "brand", {"weight": -0.3, "significant": False, "p_fdr": 0.2})],
+    ...              kind="empirical")
+    >>> fig = plot(G)
+    >>> fig.data[0].line.dash, fig.data[0].line.color
+    ('dash', '#b2182b')
     """
     import plotly.graph_objects as go
 

@@ -258,7 +258,7 @@ def _lagged(waves, subsystems, unit, weights, pairs, alpha, notes) -> pd.DataFra
     if unit is None:
         notes.append("cross-lagged paths need unit-level panels: pass unit='unit'")
         return pd.DataFrame(columns=columns)
-    means = {k: unit_means(tables if list(tables) != [""] else tables[""], unit, weights, subsystems)
+    means = {k: unit_means(tables if list(tables) != [""] else tables[""], unit, weights, subsystems, min_size=5)
              for k, tables in waves.items()}
     keys = list(means)
     rows = []

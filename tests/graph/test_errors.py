@@ -98,3 +98,15 @@ def test_input_is_not_modified(scores400):
     before = scores400.copy()
     graph.empirical(scores400, unit="unit", weights="weight", method="correlation", n_boot=10, seed=1)
     pd.testing.assert_frame_equal(scores400, before)
+
+
+def test_small_units_are_left_out_with_a_warning():
+    from omsmethod.graph.waves import GraphWarning
+
+    data = _frame(40)
+    data["unit"] = [f"B{i % 8}" for i in range(40)]  # 5 per unit
+    data = data[~((data["unit"] == "B0") & (data.index > 8))]  # B0 keeps 2 respondents
+    with pytest.warns(GraphWarning, match="1 unit\\(s\\) with fewer than 5 respondents left out: B0"):
+        G = graph.empirical(data, unit="unit", method="correlation", n_boot=0)
+    assert G.graph["n"] == 7
+    assert len(graph.unit_means(data, unit="unit")) == 8  # min_size=1 there by default
