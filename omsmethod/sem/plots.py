@@ -40,11 +40,14 @@ def layout(constructs, subsystems: pd.DataFrame | None = None) -> dict:
         layer = dict(zip(subsystems["id"], subsystems["layer"], strict=False))
     pos = {}
     if layer:
+        # every subsystem of a layer keeps its slot, whether measured or not, so the
+        # same subsystem sits in the same place in every figure
         for ring, radius in _RINGS.items():
-            members = [c for c in names if layer.get(c) == ring]
+            members = [c for c in subsystems["id"] if layer.get(c) == ring]
             for i, c in enumerate(members):
-                angle = np.pi / 2 - 2 * np.pi * i / max(len(members), 1) + (0.3 if ring == "control" else 0)
-                pos[c] = (radius * np.cos(angle), radius * np.sin(angle))
+                if c in names:
+                    angle = np.pi / 2 - 2 * np.pi * i / len(members) + (np.pi / 4 if ring == "control" else 0)
+                    pos[c] = (radius * np.cos(angle), radius * np.sin(angle))
         return pos
     for i, c in enumerate(names):
         angle = np.pi / 2 - 2 * np.pi * i / len(names)
@@ -103,7 +106,7 @@ def plot_model(result, lang: str = "en"):
     fig.add_trace(go.Scatter(
         x=[pos[c][0] for c in spec.constructs], y=[pos[c][1] for c in spec.constructs],
         mode="markers+text", text=text, textposition="middle center", hoverinfo="text",
-        marker={"size": 62, "color": "#f2f2f2", "line": {"color": "#444", "width": 1.5}},
+        marker={"size": 78, "color": "#f2f2f2", "line": {"color": "#444", "width": 1.5}},
         showlegend=False))
     fig.update_layout(
         title="结构模型" if lang == "zh" else "Structural model",
