@@ -26,8 +26,13 @@ FIT_NAMES = {"chisq": "chisq", "df": "df", "pvalue": "pvalue", "baseline.chisq":
              "logl": "logl", "aic": "aic", "bic": "bic"}
 
 
-@pytest.fixture(scope="module", params=list(CASES))
+@pytest.fixture(scope="module", params=[*CASES, "oms"])
 def case(request, sem_fixtures):
+    if request.param == "oms":
+        # the default OMS model of the customer questionnaire: reverse-coded items are
+        # recoded by the instrument, listwise deletion as lavaan
+        data = pd.read_csv(sem_fixtures / "oms_customer_items.csv")
+        return "oms", sem.fit(data, "customer", method="cb", missing="listwise"), sem_fixtures
     file, model = CASES[request.param]
     data = pd.read_csv(sem_fixtures / file)
     return request.param, sem.fit(data, model=model, method="cb"), sem_fixtures
