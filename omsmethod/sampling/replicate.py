@@ -13,6 +13,7 @@ from a linearisation design like R's ``as.svrepdesign``.
 
 from __future__ import annotations
 
+import copy
 import html
 
 import numpy as np
@@ -282,6 +283,89 @@ class ReplicateDesign:
                 )
         return pd.DataFrame(rows)
 
+    # -- weighting every replicate ---------------------------------------------------
+    def _reweighted(self, reweight) -> ReplicateDesign:
+        new = copy.copy(self)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            new.weights = reweight(self.weights)
+            new.repweights = np.column_stack(
+                [reweight(self.repweights[:, r]) for r in range(self.n_replicates)]
+            )
+        return new
+
+    def poststratify(self, by, population) -> ReplicateDesign:
+        """Post-stratify the full-sample and every replicate weight (R: ``postStratify``).
+
+        Examples
+        --------
+        >>> import pandas as pd
+        >>> from omsmethod.sampling import Design
+        >>> df = pd.DataFrame({"y": [1.0, 2, 3, 5], "g": ["a", "a", "b", "b"], "c": [1, 2, 3, 4]})
+        >>> ps = Design(df, psu="c").replicate("JK1").poststratify("g", {"a": 50, "b": 50})
+        >>> float(ps.mean("y")["estimate"].iloc[0])
+        2.75
+        """
+        from .weighting import _cell_keys, _check_cells, _population_table
+
+        by = as_list(by)
+        keys = _cell_keys(self.data, by)
+        table = _population_table(population, by)
+        _check_cells(pd.Series(self.weights).groupby(keys.to_numpy()).sum(), table, ", ".join(by))
+        group, levels = pd.factorize(keys)
+        target = table.reindex(levels).to_numpy()
+
+        def reweight(w):
+            have = np.bincount(group, weights=w, minlength=len(levels))
+            return w * (target / have)[group]
+
+        return self._reweighted(reweight)
+
+    def rake(self, margins, max_iter=100, tol=1e-10) -> ReplicateDesign:
+        """Rake the full-sample and every replicate weight to the same margins."""
+        from ..errors import ConvergenceError
+        from .weighting import _rake_kernel, rake
+
+        first = rake(self.data, margins, weights=self.weights, max_iter=max_iter, tol=tol)
+        if not first.converged:
+            raise ConvergenceError(
+                f"raking did not converge in {first.iterations} iterations",
+                hint="raise max_iter, or collapse sparse levels",
+            )
+        codes, targets = [], []
+        for column, population in margins.items():
+            table = pd.Series(dict(population), dtype=float)
+            table = table[table > 0]
+            codes.append(pd.Index(table.index).get_indexer(self.data[column]))
+            targets.append(table.to_numpy())
+
+        def reweight(w):
+            return _rake_kernel(codes, targets, w, int(max_iter), float(tol))[0]
+
+        return self._reweighted(reweight)
+
+    def calibrate(
+        self,
+        margins=None,
+        population=None,
+        method="linear",
+        bounds=None,
+        max_iter=100,
+        tol=1e-10,
+    ) -> ReplicateDesign:
+        """Calibrate the full-sample and every replicate weight (R: ``calibrate``)."""
+        from .calibration import calibration_weights, model_matrix
+
+        totals = dict(margins or {})
+        totals.update(population or {})
+        if not totals:
+            raise DesignError("calibrate needs population totals")
+        X, target, _ = model_matrix(self.data, totals)
+
+        def reweight(w):
+            return calibration_weights(X, w, target, method, bounds, max_iter, tol)
+
+        return self._reweighted(reweight)
+
     def __repr__(self) -> str:
         return (
             f"<ReplicateDesign: {len(self.data)} respondents, {self.n_replicates} "
@@ -320,7 +404,8 @@ def replicate_design(design, method="JK1", replicates=None, rho=None, seed=None)
     if design._calibration:
         raise DesignError(
             "replicate weights from a calibrated design are not supported",
-            hint="replicate first, then calibrate each replicate (not yet built)",
+            hint="replicate the design before weighting, then call poststratify, rake or "
+            "calibrate on the ReplicateDesign (each replicate is re-weighted)",
         )
     w = design.weights
     psu = design._psu

@@ -139,3 +139,19 @@ def test_replicate_errors(api):
         ReplicateDesign(data, "pw", np.ones((len(data), 3)), type="JKn")
     with pytest.raises(DesignError, match="shape"):
         ReplicateDesign(data, "pw", np.ones((5, 3)))
+
+
+TYPES = {"E": 4421, "H": 755, "M": 1018}
+SCHWIDE = {"No": 1072, "Yes": 5122}
+REWEIGHT = {
+    "ps": lambda r: r.poststratify("stype", TYPES),
+    "rk": lambda r: r.rake({"stype": TYPES, "sch.wide": SCHWIDE}, tol=1e-13, max_iter=1000),
+    "cal_lin": lambda r: r.calibrate(population={"stype": TYPES, "api99": 3914069}),
+}
+
+
+@pytest.mark.parametrize("name", list(REWEIGHT))
+def test_weighted_replicate_design_matches_r(name, api, reference):
+    """postStratify / rake / calibrate on as.svrepdesign(clus1, "JK1") in R."""
+    design = REWEIGHT[name](_r_replicate_design(api, "clus1_JK1"))
+    _check(design, reference[reference["design"] == f"rep_clus1_JK1_{name}"])
