@@ -182,3 +182,16 @@ def test_integer_survey_weights_equal_duplicated_rows(mobi, ecsi_model):
     np.testing.assert_allclose(weighted.reliability["rho_a"], dup.reliability["rho_a"], atol=1e-12)
     assert not np.allclose(weighted.paths["estimate"],
                            sem.fit(mobi, model=ecsi_model, n_boot=0, predict_folds=0).paths["estimate"])
+
+
+def test_default_oms_model_matches_seminr(sem_fixtures):
+    """sem.fit(data, "customer") = seminr on the recoded items with mean replacement."""
+    data = pd.read_csv(sem_fixtures / "oms_customer_items.csv")
+    res = sem.fit(data, "customer", n_boot=0, predict_folds=0)
+    ref = pd.read_csv(sem_fixtures / "seminr_oms_paths.csv", index_col=0)
+    for row in res.paths.itertuples():
+        assert row.estimate == pytest.approx(ref.loc[row.source, row.target], abs=1e-10)
+    rel = pd.read_csv(sem_fixtures / "seminr_oms_reliability.csv", index_col=0)
+    got = res.reliability.set_index("construct")
+    np.testing.assert_allclose(got["rho_a"], rel.loc[got.index, "rhoA"], atol=1e-10)
+    np.testing.assert_allclose(got["alpha"], rel.loc[got.index, "alpha"], atol=1e-10)
