@@ -68,6 +68,16 @@ def _subsystems(table: pd.DataFrame, wanted: list[str], what: str) -> list[str]:
     return [s for s in SUBSYSTEMS if s in table.columns]
 
 
+def _check_wanted(tables: dict, wanted: list[str]) -> None:
+    columns = set().union(*(t.columns for t in tables.values()))
+    unknown = [s for s in wanted if s not in columns]
+    if unknown:
+        raise InputError(
+            "no score column for the subsystem", column=unknown[0], value=unknown[0],
+            hint=f"subsystems measured here: {', '.join(s for s in SUBSYSTEMS if s in columns)}",
+        )
+
+
 def _weights(table: pd.DataFrame, weights, what: str) -> np.ndarray | None:
     if weights is None:
         return None
@@ -130,13 +140,14 @@ def unit_means(scores, unit: str, weights=None, subsystems=None, min_size: int =
     """
     tables = _tables(scores)
     wanted = as_list(subsystems)
+    _check_wanted(tables, wanted)
     per_table = {}
     for name, table in tables.items():
         what = f"scores[{name!r}]" if name else "scores"
         require_columns(table, [unit], what)
         cols = _subsystems(table, wanted, what)
         w = _weights(table, weights, what)
-        values = table[cols].apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
+        values = np.column_stack([require_numeric(table, c) for c in cols]) if cols else np.empty((len(table), 0))
         w = np.ones(len(table)) if w is None else w
         present = ~np.isnan(values)
         frame = pd.DataFrame(np.where(present, values * w[:, None], 0.0), columns=cols)
@@ -195,6 +206,7 @@ def _node_data(scores, unit, weights, subsystems, min_unit_size=5):
             hint="pass unit='unit' (respondents of different surveys are different people)",
         )
     (name, table), = tables.items()
+    _check_wanted(tables, as_list(subsystems))
     what = f"scores[{name!r}]" if name else "scores"
     cols = _subsystems(table, as_list(subsystems), what)
     w = _weights(table, weights, what)
@@ -381,6 +393,11 @@ def empirical(
     n = len(x)
     n_eff = n if w is None else float(w.sum() ** 2 / (w**2).sum())
     targets = _directions(nodes, m) if method == "regression" else None
+    if targets is not None and not targets.any():
+        raise InputError(
+            f"regression: the model has no relation among {', '.join(nodes)} to give a direction",
+            hint="use method='partial_correlation', or include a subsystem the model says they act on",
+        )
     s = kernels.weighted_covariance(x, w)
     if np.linalg.matrix_rank(s) < len(nodes) and method != "correlation":
         raise InputError(

@@ -56,6 +56,9 @@ def test_collinear_subsystems():
         ({"weights": "w"}, "no column 'w'"),
         ({"unit": "branch"}, "no column 'branch'"),
         ({"subsystems": ["customer"]}, "at least two subsystems"),
+        ({"subsystems": ["customer", "brnad", "vis"]}, "column 'brnad'.*no score column"),
+        ({"subsystems": ["customer", "brnad"], "unit": "unit"}, "no score column"),
+        ({"subsystems": ["vis", "customer"], "method": "regression"}, "no relation among"),
     ],
 )
 def test_bad_arguments(kwargs, match):
@@ -73,7 +76,9 @@ def test_bad_weights_and_text_scores():
     data.loc[2, "brand"] = "good"
     with pytest.raises(InputError, match="not a number") as err:
         graph.empirical(data, n_boot=0)
-    assert err.value.column == "brand"
+    assert err.value.column == "brand" and err.value.row == 2
+    with pytest.raises(InputError, match="not a number"):
+        graph.empirical(data, unit="unit", method="correlation", n_boot=0)
 
 
 def test_several_tables_need_a_unit():
