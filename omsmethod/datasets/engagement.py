@@ -33,27 +33,139 @@ PLANTED = (
 
 #: (days after wave 1 start, category, branch position or None, subsystems, impact, zh, en)
 _LOG = (
-    (-20, "internal", None, "staff,education", "neutral", "启动OMS项目，成立工作小组。", "OMS engagement launched; working group set up."),
-    (10, "customer_demand", None, "customer,service", "negative", "客户投诉集中在排队时间过长。", "Complaints concentrate on long queues."),
-    (40, "internal", 6, "service,education", "positive", "B07门店完成服务礼仪培训。", "Service etiquette training completed at B07."),
-    (55, "mass_media", None, "brand,pr", "positive", "地方电视台报道本公司公益活动。", "Local TV covered the company's charity campaign."),
-    (70, "political_economic", None, "value", "neutral", "最低工资标准上调。", "Minimum wage raised."),
-    (110, "socio_cultural", None, "customer", "neutral", "节假日消费习惯转向线上。", "Holiday shopping shifts online."),
-    (140, "market_competition", 11, "customer,brand", "negative", "竞争对手在B12附近开设旗舰店并大幅降价。",
-     "A competitor opened a flagship store next to B12 with deep discounts."),
-    (150, "internal", 20, "brand,vis", "positive", "B21门店完成视觉形象升级改造。", "B21 completed its store redesign (new visual identity)."),
-    (190, "customer_demand", None, "service", "neutral", "会员希望增加线上预约服务。", "Members ask for online booking."),
-    (230, "political_economic", 2, "information", "negative", "新个人信息保护规定限制B03会员短信推送。",
-     "New personal-data rules stop B03's SMS messages to members."),
-    (245, "mass_media", None, "brand", "neutral", "行业媒体发布年度零售品牌榜。", "Trade press published the annual retail brand ranking."),
-    (260, "socio_cultural", None, "customer", "neutral", "社区老龄化，门店客群年龄上升。", "Ageing neighbourhoods: older store customers."),
+    (
+        -20,
+        "internal",
+        None,
+        "staff,education",
+        "neutral",
+        "启动OMS项目，成立工作小组。",
+        "OMS engagement launched; working group set up.",
+    ),
+    (
+        10,
+        "customer_demand",
+        None,
+        "customer,service",
+        "negative",
+        "客户投诉集中在排队时间过长。",
+        "Complaints concentrate on long queues.",
+    ),
+    (
+        40,
+        "internal",
+        6,
+        "service,education",
+        "positive",
+        "B07门店完成服务礼仪培训。",
+        "Service etiquette training completed at B07.",
+    ),
+    (
+        55,
+        "mass_media",
+        None,
+        "brand,pr",
+        "positive",
+        "地方电视台报道本公司公益活动。",
+        "Local TV covered the company's charity campaign.",
+    ),
+    (
+        70,
+        "political_economic",
+        None,
+        "value",
+        "neutral",
+        "最低工资标准上调。",
+        "Minimum wage raised.",
+    ),
+    (
+        110,
+        "socio_cultural",
+        None,
+        "customer",
+        "neutral",
+        "节假日消费习惯转向线上。",
+        "Holiday shopping shifts online.",
+    ),
+    (
+        140,
+        "market_competition",
+        11,
+        "customer,brand",
+        "negative",
+        "竞争对手在B12附近开设旗舰店并大幅降价。",
+        "A competitor opened a flagship store next to B12 with deep discounts.",
+    ),
+    (
+        150,
+        "internal",
+        20,
+        "brand,vis",
+        "positive",
+        "B21门店完成视觉形象升级改造。",
+        "B21 completed its store redesign (new visual identity).",
+    ),
+    (
+        190,
+        "customer_demand",
+        None,
+        "service",
+        "neutral",
+        "会员希望增加线上预约服务。",
+        "Members ask for online booking.",
+    ),
+    (
+        230,
+        "political_economic",
+        2,
+        "information",
+        "negative",
+        "新个人信息保护规定限制B03会员短信推送。",
+        "New personal-data rules stop B03's SMS messages to members.",
+    ),
+    (
+        245,
+        "mass_media",
+        None,
+        "brand",
+        "neutral",
+        "行业媒体发布年度零售品牌榜。",
+        "Trade press published the annual retail brand ranking.",
+    ),
+    (
+        260,
+        "socio_cultural",
+        None,
+        "customer",
+        "neutral",
+        "社区老龄化，门店客群年龄上升。",
+        "Ageing neighbourhoods: older store customers.",
+    ),
 )
 
 #: (days after wave 1 start, branch position or None, subsystem, description, owner)
 _ACTIONS = (
-    (35, 6, "service", "Service etiquette and queue-management training at B07 / B07服务礼仪与排队管理培训", "HR"),
-    (100, None, "education", "Monthly product knowledge sessions for all branches / 全体门店月度产品知识课程", "HR"),
-    (145, 20, "vis", "Store redesign with the new visual identity at B21 / B21门店视觉形象升级", "Planning"),
+    (
+        35,
+        6,
+        "service",
+        "Service etiquette and queue-management training at B07 / B07服务礼仪与排队管理培训",
+        "HR",
+    ),
+    (
+        100,
+        None,
+        "education",
+        "Monthly product knowledge sessions for all branches / 全体门店月度产品知识课程",
+        "HR",
+    ),
+    (
+        145,
+        20,
+        "vis",
+        "Store redesign with the new visual identity at B21 / B21门店视觉形象升级",
+        "Planning",
+    ),
     (150, 20, "brand", "Brand launch event at B21 / B21品牌活动", "Planning"),
 )
 
@@ -91,8 +203,16 @@ class Engagement:
         return pd.concat([getattr(e, survey) for e in self.waves.values()], ignore_index=True)
 
 
-def engagement(n_waves: int = 4, n_units: int = 30, seed: int = 2006, n_customers: int = 5000,
-               n_staff: int = 500, n_partners: int = 150, start: str = "2026-03-02", planted=PLANTED) -> Engagement:
+def engagement(
+    n_waves: int = 4,
+    n_units: int = 30,
+    seed: int = 2006,
+    n_customers: int = 5000,
+    n_staff: int = 500,
+    n_partners: int = 150,
+    start: str = "2026-03-02",
+    planted=PLANTED,
+) -> Engagement:
     """Generate an engagement of ``n_waves`` quarterly waves with planted changes.
 
     Parameters
@@ -130,42 +250,98 @@ def engagement(n_waves: int = 4, n_units: int = 30, seed: int = 2006, n_customer
         raise InputError("an engagement needs at least two waves", value=n_waves)
     first = pd.Timestamp(start)
     starts = [first + pd.Timedelta(weeks=13 * k) for k in range(n_waves)]
-    fieldwork = pd.DataFrame({
-        "wave": range(1, n_waves + 1),
-        "label": [f"{s.year} Q{(s.month - 1) // 3 + 1}" for s in starts],
-        "start": [s.date() for s in starts],
-        "end": [(s + pd.Timedelta(days=27)).date() for s in starts],
-    })
-    truth = pd.DataFrame([{"wave": w, "unit": f"B{p % n_units + 1:02d}", "subsystem": s, "shift": float(x)}
-                          for w, p, s, x in planted if w <= n_waves],
-                         columns=["wave", "unit", "subsystem", "shift"])
+    fieldwork = pd.DataFrame(
+        {
+            "wave": range(1, n_waves + 1),
+            "label": [f"{s.year} Q{(s.month - 1) // 3 + 1}" for s in starts],
+            "start": [s.date() for s in starts],
+            "end": [(s + pd.Timedelta(days=27)).date() for s in starts],
+        }
+    )
+    truth = pd.DataFrame(
+        [
+            {"wave": w, "unit": f"B{p % n_units + 1:02d}", "subsystem": s, "shift": float(x)}
+            for w, p, s, x in planted
+            if w <= n_waves
+        ],
+        columns=["wave", "unit", "subsystem", "shift"],
+    )
     waves = {}
-    for k, row in fieldwork.iterrows():
+    for _, row in fieldwork.iterrows():
         wave = int(row["wave"])
         shifts = truth[truth["wave"] <= wave]
-        shifts = shifts.groupby(["unit", "subsystem"], as_index=False)["shift"].sum() if len(shifts) else None
-        waves[wave] = synthetic(n_customers=n_customers, n_staff=n_staff, n_partners=n_partners, n_units=n_units,
-                                seed=seed, wave=wave, shifts=shifts,
-                                fieldwork=(str(row["start"]), str(row["end"])))
+        shifts = (
+            shifts.groupby(["unit", "subsystem"], as_index=False)["shift"].sum()
+            if len(shifts)
+            else None
+        )
+        waves[wave] = synthetic(
+            n_customers=n_customers,
+            n_staff=n_staff,
+            n_partners=n_partners,
+            n_units=n_units,
+            seed=seed,
+            wave=wave,
+            shifts=shifts,
+            fieldwork=(str(row["start"]), str(row["end"])),
+        )
     last = pd.Timestamp(fieldwork["end"].iloc[-1])
 
     def unit(position):
         return None if position is None else f"B{position % n_units + 1:02d}"
 
-    log = pd.DataFrame([{"category": c, "date": (first + pd.Timedelta(days=d)).date(), "unit": unit(p),
-                         "subsystems": s, "impact": i, "source": "engagement team", "summary": zh, "summary_en": en}
-                        for d, c, p, s, i, zh, en in _LOG if first + pd.Timedelta(days=d) <= last])
-    actions = pd.DataFrame([{"date": (first + pd.Timedelta(days=d)).date(), "unit": unit(p), "subsystem": s,
-                             "description": text, "owner": owner, "status": "done"}
-                            for d, p, s, text, owner in _ACTIONS if first + pd.Timedelta(days=d) <= last])
+    log = pd.DataFrame(
+        [
+            {
+                "category": c,
+                "date": (first + pd.Timedelta(days=d)).date(),
+                "unit": unit(p),
+                "subsystems": s,
+                "impact": i,
+                "source": "engagement team",
+                "summary": zh,
+                "summary_en": en,
+            }
+            for d, c, p, s, i, zh, en in _LOG
+            if first + pd.Timedelta(days=d) <= last
+        ]
+    )
+    actions = pd.DataFrame(
+        [
+            {
+                "date": (first + pd.Timedelta(days=d)).date(),
+                "unit": unit(p),
+                "subsystem": s,
+                "description": text,
+                "owner": owner,
+                "status": "done",
+            }
+            for d, p, s, text, owner in _ACTIONS
+            if first + pd.Timedelta(days=d) <= last
+        ]
+    )
     branches = waves[1].branches.copy()
-    params = {"n_waves": n_waves, "n_units": n_units, "seed": seed, "n_customers": n_customers,
-              "n_staff": n_staff, "n_partners": n_partners}
+    params = {
+        "n_waves": n_waves,
+        "n_units": n_units,
+        "seed": seed,
+        "n_customers": n_customers,
+        "n_staff": n_staff,
+        "n_partners": n_partners,
+    }
     return Engagement(waves, branches, fieldwork, log, actions, truth, params)
 
 
-def build_demo_workspace(path, n_waves: int = 4, n_units: int = 30, seed: int = 2006, overwrite: bool = True,
-                         surveys=("customer", "staff"), files: bool = True, **options):
+def build_demo_workspace(
+    path,
+    n_waves: int = 4,
+    n_units: int = 30,
+    seed: int = 2006,
+    overwrite: bool = True,
+    surveys=("customer", "staff"),
+    files: bool = True,
+    **options,
+):
     """Create a workspace holding a generated engagement (used by ``make demo``).
 
     The waves are written as CSV files to a temporary folder and imported with
@@ -195,10 +371,14 @@ def build_demo_workspace(path, n_waves: int = 4, n_units: int = 30, seed: int = 
     from . import sample_data_dir
 
     eng = engagement(n_waves=n_waves, n_units=n_units, seed=seed, **options)
-    ws = Workspace.create(path, client="华信连锁 / Huaxin Retail Chain (synthetic)", overwrite=overwrite)
+    ws = Workspace.create(
+        path, client="华信连锁 / Huaxin Retail Chain (synthetic)", overwrite=overwrite
+    )
     ws.add_units(eng.branches)
     for row in eng.fieldwork.itertuples(index=False):
-        ws.add_wave(row.wave, row.start, row.end, label=row.label, design={"strata": "unit", "fpc": None})
+        ws.add_wave(
+            row.wave, row.start, row.end, label=row.label, design={"strata": "unit", "fpc": None}
+        )
     with tempfile.TemporaryDirectory() as tmp:
         for wave, enterprise in eng.waves.items():
             for survey in surveys:

@@ -34,11 +34,24 @@ def export(ws, directory) -> Path:
             target = directory / f"{table}.parquet"
             with atomic_path(target) as tmp:
                 cols = ", ".join(f'"{c}"' for c in schema.columns(table))
-                con.execute(f"COPY (SELECT {cols} FROM \"{table}\") TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)")
+                con.execute(
+                    f"COPY (SELECT {cols} FROM \"{table}\") TO '{tmp}' (FORMAT parquet, COMPRESSION zstd)"
+                )
             rows = con.execute(f'SELECT count(*) FROM "{table}"').fetchall()[0][0]
-            tables.append({"table": table, "file": target.name, "rows": int(rows),
-                           "columns": schema.columns(table), "sha256": sha256(target)})
-    manifest = {"format": "omsmethod-workspace-export", "schema_version": int(version), "tables": tables}
+            tables.append(
+                {
+                    "table": table,
+                    "file": target.name,
+                    "rows": int(rows),
+                    "columns": schema.columns(table),
+                    "sha256": sha256(target),
+                }
+            )
+    manifest = {
+        "format": "omsmethod-workspace-export",
+        "schema_version": int(version),
+        "tables": tables,
+    }
     target = directory / "manifest.json"
     with atomic_path(target) as tmp:
         tmp.write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
@@ -60,17 +73,26 @@ def rebuild(directory, path, overwrite: bool = False):
     directory = Path(directory)
     manifest_path = directory / "manifest.json"
     if not manifest_path.is_file():
-        raise WorkspaceError("no manifest.json in the export folder", file=str(directory),
-                             hint="give the folder written by ws.export()")
+        raise WorkspaceError(
+            "no manifest.json in the export folder",
+            file=str(directory),
+            hint="give the folder written by ws.export()",
+        )
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     if manifest.get("schema_version") != schema.SCHEMA_VERSION:
-        raise WorkspaceError(f"the export has schema version {manifest.get('schema_version')}, this omsmethod "
-                             f"writes {schema.SCHEMA_VERSION}", file=str(manifest_path))
+        raise WorkspaceError(
+            f"the export has schema version {manifest.get('schema_version')}, this omsmethod "
+            f"writes {schema.SCHEMA_VERSION}",
+            file=str(manifest_path),
+        )
     for entry in manifest["tables"]:
         file = directory / entry["file"]
         if not file.is_file() or sha256(file) != entry["sha256"]:
-            raise WorkspaceError("an exported table is missing or was changed (SHA-256 differs)", file=str(file),
-                                 hint="export the workspace again")
+            raise WorkspaceError(
+                "an exported table is missing or was changed (SHA-256 differs)",
+                file=str(file),
+                hint="export the workspace again",
+            )
     path = Path(path)
     if path.exists() and not overwrite:
         raise WorkspaceError("the file already exists", file=str(path), hint="pass overwrite=True")
@@ -83,11 +105,15 @@ def rebuild(directory, path, overwrite: bool = False):
             for entry in manifest["tables"]:
                 cols = ", ".join(f'"{c}"' for c in entry["columns"])
                 file = str(directory / entry["file"]).replace("'", "''")
-                con.execute(f'INSERT INTO "{entry["table"]}" ({cols}) SELECT {cols} FROM read_parquet(\'{file}\')')
+                con.execute(
+                    f"INSERT INTO \"{entry['table']}\" ({cols}) SELECT {cols} FROM read_parquet('{file}')"
+                )
                 got = con.execute(f'SELECT count(*) FROM "{entry["table"]}"').fetchall()[0][0]
                 if got != entry["rows"]:
-                    raise WorkspaceError(f"table {entry['table']} has {got} rows, the manifest says {entry['rows']}",
-                                         file=file)
+                    raise WorkspaceError(
+                        f"table {entry['table']} has {got} rows, the manifest says {entry['rows']}",
+                        file=file,
+                    )
             con.commit()
             con.execute("CHECKPOINT")
     return Workspace.open(path)

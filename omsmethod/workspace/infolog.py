@@ -16,9 +16,26 @@ import pandas as pd
 
 from ..errors import InputError, OMSError
 
-__all__ = ["categories", "add", "import_file", "entries", "add_action", "action_entries", "plot_timeline"]
+__all__ = [
+    "categories",
+    "add",
+    "import_file",
+    "entries",
+    "add_action",
+    "action_entries",
+    "plot_timeline",
+]
 
-_LOG_COLUMNS = ["category", "date", "summary", "subsystems", "impact", "source", "unit", "summary_en"]
+_LOG_COLUMNS = [
+    "category",
+    "date",
+    "summary",
+    "subsystems",
+    "impact",
+    "source",
+    "unit",
+    "summary_en",
+]
 
 
 def categories() -> pd.DataFrame:
@@ -39,15 +56,22 @@ def _check_category(category: str, row=None, file=None) -> str:
     key = str(category).strip()
     if key in valid:
         return key
-    by_name = {str(n).strip().lower(): i for i, n in zip(table["id"], table["name_en"], strict=True)}
+    by_name = {
+        str(n).strip().lower(): i for i, n in zip(table["id"], table["name_en"], strict=True)
+    }
     by_name.update({str(n).strip(): i for i, n in zip(table["id"], table["name_zh"], strict=True)})
     if key.lower() in by_name:
         return by_name[key.lower()]
     if key in by_name:
         return by_name[key]
     raise OMSError(
-        "unknown information category", column="category", value=category, row=row, file=file,
-        hint="use one of " + ", ".join(f"{i} ({zh}/{en})" for i, zh, en in table.itertuples(index=False)),
+        "unknown information category",
+        column="category",
+        value=category,
+        row=row,
+        file=file,
+        hint="use one of "
+        + ", ".join(f"{i} ({zh}/{en})" for i, zh, en in table.itertuples(index=False)),
     )
 
 
@@ -57,18 +81,34 @@ def _subsystems(value, row=None, file=None) -> str | None:
 
     if value is None or (isinstance(value, float) and pd.isna(value)) or value == "":
         return None
-    names = [s.strip() for s in (value.replace(";", ",").split(",") if isinstance(value, str) else as_list(value))]
+    names = [
+        s.strip()
+        for s in (value.replace(";", ",").split(",") if isinstance(value, str) else as_list(value))
+    ]
     for name in names:
         if name not in SUBSYSTEMS and name not in LAYERS:
-            raise OMSError("unknown subsystem", column="subsystems", value=name, row=row, file=file,
-                           hint=f"use one of {', '.join(SUBSYSTEMS)}")
+            raise OMSError(
+                "unknown subsystem",
+                column="subsystems",
+                value=name,
+                row=row,
+                file=file,
+                hint=f"use one of {', '.join(SUBSYSTEMS)}",
+            )
     return ",".join(names)
 
 
 def _date(value, column="date", row=None, file=None):
     stamp = pd.to_datetime(value, errors="coerce")
     if pd.isna(stamp):
-        raise InputError("not a date", column=column, value=value, row=row, file=file, hint="write it as YYYY-MM-DD")
+        raise InputError(
+            "not a date",
+            column=column,
+            value=value,
+            row=row,
+            file=file,
+            hint="write it as YYYY-MM-DD",
+        )
     return stamp.date()
 
 
@@ -79,19 +119,31 @@ def _rows(frame: pd.DataFrame, file=None, first_row: int = 2) -> pd.DataFrame:
     for k, r in enumerate(frame.to_dict("records")):
         row = first_row + k if file else None
         summary = r.get("summary")
-        if summary is None or (isinstance(summary, float) and pd.isna(summary)) or not str(summary).strip():
+        if (
+            summary is None
+            or (isinstance(summary, float) and pd.isna(summary))
+            or not str(summary).strip()
+        ):
             raise InputError("the entry has no summary", column="summary", row=row, file=file)
 
-        def text(key):
+        def text(key, r=r):
             v = r.get(key)
             return None if v is None or (isinstance(v, float) and pd.isna(v)) else str(v)
 
-        out.append({
-            "category": _check_category(r.get("category"), row, file), "date": _date(r.get("date"), row=row, file=file),
-            "unit": text("unit"), "subsystems": _subsystems(r.get("subsystems"), row, file),
-            "impact": text("impact"), "source": text("source"), "summary": str(summary),
-            "summary_en": text("summary_en"), "added_at": _now(), "added_by": _user(),
-        })
+        out.append(
+            {
+                "category": _check_category(r.get("category"), row, file),
+                "date": _date(r.get("date"), row=row, file=file),
+                "unit": text("unit"),
+                "subsystems": _subsystems(r.get("subsystems"), row, file),
+                "impact": text("impact"),
+                "source": text("source"),
+                "summary": str(summary),
+                "summary_en": text("summary_en"),
+                "added_at": _now(),
+                "added_by": _user(),
+            }
+        )
     return pd.DataFrame(out)
 
 
@@ -110,7 +162,17 @@ def _append(ws, table: str, key: str, rows: pd.DataFrame) -> int:
     return int(first + len(rows) - 1)
 
 
-def add(ws, category, date, summary, subsystems=None, impact=None, source=None, unit=None, summary_en=None) -> int:
+def add(
+    ws,
+    category,
+    date,
+    summary,
+    subsystems=None,
+    impact=None,
+    source=None,
+    unit=None,
+    summary_en=None,
+) -> int:
     """Add one entry to the information log; returns its ``entry_id``.
 
     Parameters
@@ -127,8 +189,22 @@ def add(ws, category, date, summary, subsystems=None, impact=None, source=None, 
         ``positive``, ``negative``, ``neutral`` or free text.
     source, unit : str, optional
     """
-    rows = _rows(pd.DataFrame([{"category": category, "date": date, "summary": summary, "subsystems": subsystems,
-                                "impact": impact, "source": source, "unit": unit, "summary_en": summary_en}]))
+    rows = _rows(
+        pd.DataFrame(
+            [
+                {
+                    "category": category,
+                    "date": date,
+                    "summary": summary,
+                    "subsystems": subsystems,
+                    "impact": impact,
+                    "source": source,
+                    "unit": unit,
+                    "summary_en": summary_en,
+                }
+            ]
+        )
+    )
     return _append(ws, "info_log", "entry_id", rows)
 
 
@@ -145,8 +221,11 @@ def import_file(ws, path) -> int:
     if not path.is_file():
         raise InputError("file not found", file=str(path))
     try:
-        frame = pd.read_excel(path, dtype=str) if path.suffix.lower() in (".xlsx", ".xls") else \
-            pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        frame = (
+            pd.read_excel(path, dtype=str)
+            if path.suffix.lower() in (".xlsx", ".xls")
+            else pd.read_csv(path, dtype=str, encoding="utf-8-sig")
+        )
     except Exception as exc:  # pandas raises many kinds for a bad file
         raise InputError(f"cannot read the log file ({exc})", file=str(path)) from None
     return _append_frame(ws, frame, str(path))
@@ -155,8 +234,12 @@ def import_file(ws, path) -> int:
 def _append_frame(ws, frame: pd.DataFrame, file) -> int:
     missing = [c for c in ("category", "date", "summary") if c not in frame.columns]
     if missing:
-        raise InputError("the log lacks a column", file=file, column=missing[0],
-                         hint="columns: " + ", ".join(_LOG_COLUMNS))
+        raise InputError(
+            "the log lacks a column",
+            file=file,
+            column=missing[0],
+            hint="columns: " + ", ".join(_LOG_COLUMNS),
+        )
     rows = _rows(frame, file=file)
     if rows.empty:
         return 0
@@ -193,7 +276,9 @@ def entries(ws, category=None, start=None, end=None, subsystem=None, unit=None) 
         params.append(subsystem)
     where = " AND ".join(clauses) or "TRUE"
     frame = ws.query(f"SELECT * FROM info_log WHERE {where} ORDER BY date, entry_id", params)
-    names = categories().rename(columns={"id": "category", "name_zh": "category_zh", "name_en": "category_en"})
+    names = categories().rename(
+        columns={"id": "category", "name_zh": "category_zh", "name_en": "category_en"}
+    )
     return frame.merge(names, on="category", how="left")
 
 
@@ -203,9 +288,20 @@ def add_action(ws, date, unit, subsystem, description, owner=None, status="done"
 
     if not description:
         raise InputError("an action needs a description", column="description")
-    rows = pd.DataFrame([{"date": _date(date), "unit": None if unit is None else str(unit),
-                          "subsystem": _subsystems(subsystem), "description": str(description), "owner": owner,
-                          "status": status, "added_at": _now(), "added_by": _user()}])
+    rows = pd.DataFrame(
+        [
+            {
+                "date": _date(date),
+                "unit": None if unit is None else str(unit),
+                "subsystem": _subsystems(subsystem),
+                "description": str(description),
+                "owner": owner,
+                "status": status,
+                "added_at": _now(),
+                "added_by": _user(),
+            }
+        ]
+    )
     return _append(ws, "actions", "action_id", rows)
 
 
@@ -236,12 +332,23 @@ def plot_timeline(log: pd.DataFrame, lang: str = "en"):
     fig = go.Figure()
     for cat in names["id"]:
         part = log[log["category"] == cat]
-        fig.add_trace(go.Scatter(
-            x=pd.to_datetime(part["date"]), y=[label[cat]] * len(part), mode="markers", name=label[cat],
-            text=[f"{u or '—'}: {s}" for u, s in zip(part["unit"], part["summary"], strict=True)],
-            hovertemplate="%{x|%Y-%m-%d}<br>%{text}<extra></extra>", marker={"size": 11},
-        ))
-    fig.update_layout(title="信息日志 / Information log" if lang == "zh" else "Information log",
-                      yaxis={"categoryorder": "array", "categoryarray": [label[c] for c in names["id"]]},
-                      showlegend=False, height=360)
+        fig.add_trace(
+            go.Scatter(
+                x=pd.to_datetime(part["date"]),
+                y=[label[cat]] * len(part),
+                mode="markers",
+                name=label[cat],
+                text=[
+                    f"{u or '—'}: {s}" for u, s in zip(part["unit"], part["summary"], strict=True)
+                ],
+                hovertemplate="%{x|%Y-%m-%d}<br>%{text}<extra></extra>",
+                marker={"size": 11},
+            )
+        )
+    fig.update_layout(
+        title="信息日志 / Information log" if lang == "zh" else "Information log",
+        yaxis={"categoryorder": "array", "categoryarray": [label[c] for c in names["id"]]},
+        showlegend=False,
+        height=360,
+    )
     return fig

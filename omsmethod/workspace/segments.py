@@ -32,8 +32,14 @@ def _design(data: pd.DataFrame, weights, strata, psu, fpc):
     def usable(col):
         return col if col and col in data.columns and data[col].notna().all() else None
 
-    return Design(data, weights=usable(weights), strata=usable(strata), psu=usable(psu), fpc=usable(fpc),
-                  lonely_psu="certainty")
+    return Design(
+        data,
+        weights=usable(weights),
+        strata=usable(strata),
+        psu=usable(psu),
+        fpc=usable(fpc),
+        lonely_psu="certainty",
+    )
 
 
 def _variables(scores: pd.DataFrame, subsystem) -> list[str]:
@@ -42,12 +48,17 @@ def _variables(scores: pd.DataFrame, subsystem) -> list[str]:
     variables = as_list(subsystem) or score_columns(scores)
     require_columns(scores, variables, "scores")
     if not variables:
-        raise InputError("no subsystem score columns in the table", hint="pass the output of score() or ws.scores()")
+        raise InputError(
+            "no subsystem score columns in the table",
+            hint="pass the output of score() or ws.scores()",
+        )
     return variables
 
 
 def _one_wave(data: pd.DataFrame, by: str, variables, weights, strata, psu, fpc) -> pd.DataFrame:
-    data = data.assign(**{by: data[by].astype(object).where(data[by].notna(), "(missing)").astype(str)})
+    data = data.assign(
+        **{by: data[by].astype(object).where(data[by].notna(), "(missing)").astype(str)}
+    )
     design = _design(data, weights, strata, psu, fpc)
     w = design.weights
     seg_codes, levels = pd.factorize(data[by], sort=True)
@@ -69,15 +80,40 @@ def _one_wave(data: pd.DataFrame, by: str, variables, weights, strata, psu, fpc)
                 continue
             inside = seg_codes == g
             z_g = np.where(inside, wo * (yz - mg[g]) / Wg[g], 0.0)
-            totals = np.stack([np.bincount(design._psu, z_g, n_psu), np.bincount(design._psu, z_g - z_all, n_psu)], 1)
+            totals = np.stack(
+                [
+                    np.bincount(design._psu, z_g, n_psu),
+                    np.bincount(design._psu, z_g - z_all, n_psu),
+                ],
+                1,
+            )
             var_g, var_d = design.variance(totals)
-            rows.append({by: level, "subsystem": v, "estimate": mg[g], "se": np.sqrt(var_g), "n": int(ng[g]),
-                         "overall": mean, "difference": mg[g] - mean, "difference_se": np.sqrt(var_d)})
+            rows.append(
+                {
+                    by: level,
+                    "subsystem": v,
+                    "estimate": mg[g],
+                    "se": np.sqrt(var_g),
+                    "n": int(ng[g]),
+                    "overall": mean,
+                    "difference": mg[g] - mean,
+                    "difference_se": np.sqrt(var_d),
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def profile(scores: pd.DataFrame, by: str, subsystem=None, weights="weight", strata="stratum", psu="psu",
-            fpc="fpc", alpha: float = 0.05, confidence: float = 0.95) -> pd.DataFrame:
+def profile(
+    scores: pd.DataFrame,
+    by: str,
+    subsystem=None,
+    weights="weight",
+    strata="stratum",
+    psu="psu",
+    fpc="fpc",
+    alpha: float = 0.05,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Compare subsystem scores across the levels of a segment (or channel).
 
     Parameters
@@ -119,8 +155,11 @@ def profile(scores: pd.DataFrame, by: str, subsystem=None, weights="weight", str
     parts = []
     if "wave" in scores.columns and scores["wave"].nunique() > 1:
         for wave, data in scores.groupby("wave", sort=True):
-            parts.append(_one_wave(data.reset_index(drop=True), by, variables, weights, strata, psu, fpc)
-                         .assign(wave=wave))
+            parts.append(
+                _one_wave(
+                    data.reset_index(drop=True), by, variables, weights, strata, psu, fpc
+                ).assign(wave=wave)
+            )
     else:
         part = _one_wave(scores.reset_index(drop=True), by, variables, weights, strata, psu, fpc)
         if "wave" in scores.columns:
@@ -135,7 +174,15 @@ def profile(scores: pd.DataFrame, by: str, subsystem=None, weights="weight", str
     out["p"] = 2 * norm.sf(np.abs(out["z"]))
     out["p_fdr"] = fdr_bh(out["p"].to_numpy())
     out["significant"] = out["p_fdr"] < alpha
-    front = (["wave"] if "wave" in out.columns else []) + [by, "subsystem", "estimate", "se", "ci_low", "ci_high", "n"]
+    front = (["wave"] if "wave" in out.columns else []) + [
+        by,
+        "subsystem",
+        "estimate",
+        "se",
+        "ci_low",
+        "ci_high",
+        "n",
+    ]
     return out[front + [c for c in out.columns if c not in front]]
 
 
@@ -150,8 +197,14 @@ class ChannelConsistency:
         return "<p><b>Channel consistency</b></p>" + self.summary.to_html(index=False)
 
 
-def channel_consistency(scores: pd.DataFrame, channel: str = "channel", subsystem=None, scale=None,
-                        alpha: float = 0.05, **design) -> ChannelConsistency:
+def channel_consistency(
+    scores: pd.DataFrame,
+    channel: str = "channel",
+    subsystem=None,
+    scale=None,
+    alpha: float = 0.05,
+    **design,
+) -> ChannelConsistency:
     """How consistent the customer experience is across channels.
 
     Parameters
@@ -195,9 +248,18 @@ def channel_consistency(scores: pd.DataFrame, channel: str = "channel", subsyste
         part = part.sort_values("estimate")
         spread = float(part["estimate"].iloc[-1] - part["estimate"].iloc[0])
         dev = part[part["significant"]]
-        rows.append({**dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
-                     "n_channels": len(part), "lowest": part[channel].iloc[0], "highest": part[channel].iloc[-1],
-                     "spread": spread, "consistency": 1 - spread / (hi - lo),
-                     "deviating": ",".join(f"{c}{'+' if d > 0 else '-'}" for c, d in
-                                           zip(dev[channel], dev["difference"], strict=True))})
+        rows.append(
+            {
+                **dict(zip(keys, key if isinstance(key, tuple) else (key,), strict=True)),
+                "n_channels": len(part),
+                "lowest": part[channel].iloc[0],
+                "highest": part[channel].iloc[-1],
+                "spread": spread,
+                "consistency": 1 - spread / (hi - lo),
+                "deviating": ",".join(
+                    f"{c}{'+' if d > 0 else '-'}"
+                    for c, d in zip(dev[channel], dev["difference"], strict=True)
+                ),
+            }
+        )
     return ChannelConsistency(channels=table, summary=pd.DataFrame(rows))

@@ -96,22 +96,36 @@ def sums_sql(variables, by, where: str = "TRUE") -> tuple[str, str]:
     for v in variables:
         y = f's."{v}"'
         aggs += [
-            f"count({y})", f"sum(CASE WHEN {y} IS NOT NULL THEN r.weight END)", f"sum(r.weight * {y})",
-            f"sum(r.weight * {y} * {y})", f"sum(CASE WHEN {y} IS NOT NULL THEN r.weight * r.weight END)",
-            f"sum(r.weight * r.weight * {y})", f"sum(r.weight * r.weight * {y} * {y})",
+            f"count({y})",
+            f"sum(CASE WHEN {y} IS NOT NULL THEN r.weight END)",
+            f"sum(r.weight * {y})",
+            f"sum(r.weight * {y} * {y})",
+            f"sum(CASE WHEN {y} IS NOT NULL THEN r.weight * r.weight END)",
+            f"sum(r.weight * r.weight * {y})",
+            f"sum(r.weight * r.weight * {y} * {y})",
         ]
-    cols = ", ".join(f"{a} AS \"{v}__{k}\"" for a, (v, k) in zip(
-        aggs, [(v, k) for v in variables for k in _SUMS], strict=True))
-    source = ("respondents r JOIN imports i USING (import_id) JOIN scores s USING (row_id) "
-              f"WHERE i.superseded_by IS NULL AND {where}")
-    groups = (f"SELECT r.instrument, r.wave, r.stratum, r.psu{dom}, {cols} FROM {source} "
-              f"GROUP BY r.instrument, r.wave, r.stratum, r.psu{dom}")
-    strata = ("SELECT r.instrument, r.wave, r.stratum, count(*) - count(r.psu) + count(DISTINCT r.psu) AS n_psu, "
-              f"max(r.fpc) AS fpc FROM {source} GROUP BY r.instrument, r.wave, r.stratum")
+    cols = ", ".join(
+        f'{a} AS "{v}__{k}"'
+        for a, (v, k) in zip(aggs, [(v, k) for v in variables for k in _SUMS], strict=True)
+    )
+    source = (
+        "respondents r JOIN imports i USING (import_id) JOIN scores s USING (row_id) "
+        f"WHERE i.superseded_by IS NULL AND {where}"
+    )
+    groups = (
+        f"SELECT r.instrument, r.wave, r.stratum, r.psu{dom}, {cols} FROM {source} "
+        f"GROUP BY r.instrument, r.wave, r.stratum, r.psu{dom}"
+    )
+    strata = (
+        "SELECT r.instrument, r.wave, r.stratum, count(*) - count(r.psu) + count(DISTINCT r.psu) AS n_psu, "
+        f"max(r.fpc) AS fpc FROM {source} GROUP BY r.instrument, r.wave, r.stratum"
+    )
     return groups, strata
 
 
-def means_from_sums(groups: pd.DataFrame, strata: pd.DataFrame, variables, by, confidence=0.95) -> pd.DataFrame:
+def means_from_sums(
+    groups: pd.DataFrame, strata: pd.DataFrame, variables, by, confidence=0.95
+) -> pd.DataFrame:
     """Domain means, Taylor SEs and design effects from the sums of :func:`sums_sql`.
 
     Parameters
@@ -152,7 +166,9 @@ def means_from_sums(groups: pd.DataFrame, strata: pd.DataFrame, variables, by, c
             ybar = Y / W
             yb = ybar[d]
             B = (s["swy"] - yb * s["sw"]) / W[d]
-            A = np.where(cluster, B * B, (s["sw2y2"] - 2 * yb * s["sw2y"] + yb * yb * s["sw2"]) / W[d] ** 2)
+            A = np.where(
+                cluster, B * B, (s["sw2y2"] - 2 * yb * s["sw2y"] + yb * yb * s["sw2"]) / W[d] ** 2
+            )
             SA = np.bincount(hd, A, len(hd_tab))
             SB = np.bincount(hd, B, len(hd_tab))
             nh = n_h[hd_first]
@@ -182,8 +198,15 @@ def _codes(frame: pd.DataFrame, keys) -> tuple[np.ndarray, pd.DataFrame]:
     return grouped.astype(np.int64), table.drop(columns="_code").reset_index(drop=True)
 
 
-def trend(ws, subsystem=None, by="unit", instrument=None, wave=None, alpha: float = 0.05,
-          confidence: float = 0.95) -> pd.DataFrame:
+def trend(
+    ws,
+    subsystem=None,
+    by="unit",
+    instrument=None,
+    wave=None,
+    alpha: float = 0.05,
+    confidence: float = 0.95,
+) -> pd.DataFrame:
     """Every subsystem and layer per wave (and unit/region/channel) with a test of change.
 
     Parameters
@@ -215,7 +238,9 @@ def trend(ws, subsystem=None, by="unit", instrument=None, wave=None, alpha: floa
     variables = as_list(subsystem) or list(SCORE_COLUMNS)
     unknown = [v for v in variables if v not in SCORE_COLUMNS]
     if unknown:
-        raise InputError("unknown subsystem", value=unknown[0], hint=f"use one of {', '.join(SCORE_COLUMNS)}")
+        raise InputError(
+            "unknown subsystem", value=unknown[0], hint=f"use one of {', '.join(SCORE_COLUMNS)}"
+        )
     clauses, params = ["TRUE"], []
     if instrument is not None:
         clauses.append("r.instrument = ?")
@@ -244,8 +269,12 @@ def change_tests(table: pd.DataFrame, keys, alpha: float = 0.05) -> pd.DataFrame
     table["previous_wave"] = grouped["wave"].shift(1)
     prev_est = grouped["estimate"].shift(1)
     prev_se = grouped["se"].shift(1)
-    change, change_se = difference(prev_est.to_numpy(), prev_se.to_numpy(), table["estimate"].to_numpy(),
-                                   table["se"].to_numpy())
+    change, change_se = difference(
+        prev_est.to_numpy(),
+        prev_se.to_numpy(),
+        table["estimate"].to_numpy(),
+        table["se"].to_numpy(),
+    )
     table["change"] = change
     table["change_se"] = change_se
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -254,11 +283,19 @@ def change_tests(table: pd.DataFrame, keys, alpha: float = 0.05) -> pd.DataFrame
     table["p_fdr"] = fdr_bh(table["p"].to_numpy())
     table["significant"] = table["p_fdr"] < alpha
     table["previous_wave"] = table["previous_wave"].astype("Int64")
-    front = ["instrument", "wave", *[k for k in keys if k not in ("instrument", "subsystem")], "subsystem", "level"]
+    front = [
+        "instrument",
+        "wave",
+        *[k for k in keys if k not in ("instrument", "subsystem")],
+        "subsystem",
+        "level",
+    ]
     return table[front + [c for c in table.columns if c not in front]]
 
 
-def project(trend_table: pd.DataFrame, confidence: float = 0.95, min_waves: int = 3) -> pd.DataFrame:
+def project(
+    trend_table: pd.DataFrame, confidence: float = 0.95, min_waves: int = 3
+) -> pd.DataFrame:
     """Projection of the next wave per domain × subsystem with a prediction interval.
 
     An ordinary least-squares line of the estimate on the wave number is fitted per
@@ -287,8 +324,9 @@ def project(trend_table: pd.DataFrame, confidence: float = 0.95, min_waves: int 
     dev_y = frame["y"] - g["y"].transform("mean")
     sxx = (dev_x**2).groupby([frame[c] for c in keys], dropna=False).sum()
     sxy = (dev_x * dev_y).groupby([frame[c] for c in keys], dropna=False).sum()
-    out = pd.DataFrame({"waves": k, "xbar": xbar, "ybar": ybar, "sxx": sxx, "sxy": sxy,
-                        "last": g["x"].max()})
+    out = pd.DataFrame(
+        {"waves": k, "xbar": xbar, "ybar": ybar, "sxx": sxx, "sxy": sxy, "last": g["x"].max()}
+    )
     out = out[out["waves"] >= min_waves]
     with np.errstate(divide="ignore", invalid="ignore"):
         slope = out["sxy"] / out["sxx"]
@@ -302,13 +340,37 @@ def project(trend_table: pd.DataFrame, confidence: float = 0.95, min_waves: int 
     pred = intercept + slope * x0
     se = s * np.sqrt(1 + 1 / out["waves"] + (x0 - out["xbar"]) ** 2 / out["sxx"])
     q = t_dist.ppf(0.5 + confidence / 2, df)
-    result = pd.DataFrame({"waves": out["waves"].astype(int), "next_wave": x0.astype(int), "slope": slope,
-                           "projected": pred, "se_prediction": se, "pi_low": pred - q * se, "pi_high": pred + q * se},
-                          index=out.index)
+    result = pd.DataFrame(
+        {
+            "waves": out["waves"].astype(int),
+            "next_wave": x0.astype(int),
+            "slope": slope,
+            "projected": pred,
+            "se_prediction": se,
+            "pi_low": pred - q * se,
+            "pi_high": pred + q * se,
+        },
+        index=out.index,
+    )
     return result.reset_index()
 
 
 _projection = project
+
+
+def _in_period(frame, sub_col, start, end, where, subsystems, parent):
+    """Rows of a log/actions table dated in (start, end], for the unit and subsystems."""
+    if frame.empty or pd.isna(end):
+        return frame.iloc[0:0]
+    dates = pd.to_datetime(frame["date"])
+    keep = (dates > start) & (dates <= end)
+    keep &= frame["unit"].map(
+        lambda u: u is None or pd.isna(u) or where is None or u == where or parent.get(u) == where
+    )
+    keep &= frame[sub_col].map(
+        lambda s: s is None or pd.isna(s) or bool(subsystems & set(str(s).split(",")))
+    )
+    return frame[keep]
 
 
 def _period_text(ws, table: pd.DataFrame, by) -> pd.DataFrame:
@@ -318,45 +380,46 @@ def _period_text(ws, table: pd.DataFrame, by) -> pd.DataFrame:
     waves = ws.waves().set_index("wave")
     log = ws.log_entries()
     acts = ws.actions()
-    units = ws.units().set_index("unit")["parent"].to_dict()
+    parent = ws.units().set_index("unit")["parent"].to_dict()
     layer_of = load().layer_of
     members = {layer: {s for s, lay in layer_of.items() if lay == layer} for layer in _LAYERS}
     unit_col = by[0] if by else None
     texts, counts, atexts, acounts = [], [], [], []
-    for row in table.itertuples(index=False):
-        row = row._asdict()
-        end = pd.Timestamp(waves.at[row["wave"], "end_date"]) if row["wave"] in waves.index else pd.NaT
+    for row in table.to_dict("records"):
+        end = (
+            pd.Timestamp(waves.at[row["wave"], "end_date"])
+            if row["wave"] in waves.index
+            else pd.NaT
+        )
         prev = row.get("previous_wave")
         if prev is not None and not pd.isna(prev) and prev in waves.index:
             start = pd.Timestamp(waves.at[prev, "end_date"])
         else:
             start = end - pd.Timedelta(days=120) if not pd.isna(end) else pd.NaT
-        subs = members.get(row["subsystem"], {row["subsystem"]})
+        subsystems = members.get(row["subsystem"], {row["subsystem"]})
         where = row.get(unit_col) if unit_col else None
-
-        def unit_ok(u, where=where):
-            return u is None or pd.isna(u) or where is None or u == where or units.get(u) == where
-
-        def pick(frame, sub_col):
-            if frame.empty or pd.isna(end):
-                return frame.iloc[0:0]
-            dates = pd.to_datetime(frame["date"])
-            keep = (dates > start) & (dates <= end) & frame["unit"].map(unit_ok)
-            keep &= frame[sub_col].map(lambda s: s is None or pd.isna(s) or bool(subs & set(str(s).split(","))))
-            return frame[keep]
-
-        hits = pick(log, "subsystems")
-        texts.append("; ".join(f"{pd.Timestamp(d).date()} [{c}] {s}" for d, c, s in
-                               zip(hits["date"], hits["category"], hits["summary"], strict=True)))
+        hits = _in_period(log, "subsystems", start, end, where, subsystems, parent)
+        texts.append(
+            "; ".join(
+                f"{pd.Timestamp(d).date()} [{c}] {s}"
+                for d, c, s in zip(hits["date"], hits["category"], hits["summary"], strict=True)
+            )
+        )
         counts.append(len(hits))
-        done = pick(acts, "subsystem")
-        atexts.append("; ".join(f"{pd.Timestamp(d).date()} {s}" for d, s in
-                                zip(done["date"], done["description"], strict=True)))
+        done = _in_period(acts, "subsystem", start, end, where, subsystems, parent)
+        atexts.append(
+            "; ".join(
+                f"{pd.Timestamp(d).date()} {s}"
+                for d, s in zip(done["date"], done["description"], strict=True)
+            )
+        )
         acounts.append(len(done))
     return table.assign(n_log=counts, log=texts, n_actions=acounts, actions=atexts)
 
 
-def alerts(ws, threshold=None, by="unit", instrument=None, alpha: float = 0.05, project: bool = True) -> pd.DataFrame:
+def alerts(
+    ws, threshold=None, by="unit", instrument=None, alpha: float = 0.05, project: bool = True
+) -> pd.DataFrame:
     """The method's early warning: what changed, where, whether it is real, and what happened.
 
     An alert is raised for a domain × subsystem (or layer) whose change since the previous
@@ -385,16 +448,42 @@ def alerts(ws, threshold=None, by="unit", instrument=None, alpha: float = 0.05, 
     out = pd.concat(flagged, ignore_index=True)
     if project and len(proj):
         out = out.merge(proj[[*keys, "projected", "pi_low", "pi_high"]], on=keys, how="left")
-        latest = out["wave"] == out.merge(table.assign(_last=last)[[*keys, "wave", "_last"]],
-                                          on=[*keys, "wave"], how="left")["_last"]
+        latest = (
+            out["wave"]
+            == out.merge(
+                table.assign(_last=last)[[*keys, "wave", "_last"]], on=[*keys, "wave"], how="left"
+            )["_last"]
+        )
         out.loc[~latest.to_numpy(), ["projected", "pi_low", "pi_high"]] = np.nan
         if threshold is not None:
             low = proj[proj["projected"] < threshold].merge(
-                table.assign(_last=last).query("wave == _last").drop(columns="_last"), on=keys, how="left")
+                table.assign(_last=last).query("wave == _last").drop(columns="_last"),
+                on=keys,
+                how="left",
+            )
             out = pd.concat([out, low.assign(kind="projected_below")], ignore_index=True)
     else:
         out = out.assign(projected=np.nan, pi_low=np.nan, pi_high=np.nan)
-    cols = ["kind", "instrument", "wave", *by, "subsystem", "level", "estimate", "se", "previous_wave", "change",
-            "change_se", "p_fdr", "projected", "pi_low", "pi_high"]
-    out = out.reindex(columns=cols).sort_values(["wave", "kind", "p_fdr"], kind="stable").reset_index(drop=True)
+    cols = [
+        "kind",
+        "instrument",
+        "wave",
+        *by,
+        "subsystem",
+        "level",
+        "estimate",
+        "se",
+        "previous_wave",
+        "change",
+        "change_se",
+        "p_fdr",
+        "projected",
+        "pi_low",
+        "pi_high",
+    ]
+    out = (
+        out.reindex(columns=cols)
+        .sort_values(["wave", "kind", "p_fdr"], kind="stable")
+        .reset_index(drop=True)
+    )
     return _period_text(ws, out, by)

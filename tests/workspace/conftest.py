@@ -17,8 +17,15 @@ def small_files(tmp_path_factory):
     shifts = pd.DataFrame({"unit": ["B02"], "subsystem": ["service"], "shift": [1.0]})
     files = {}
     for wave in (1, 2):
-        e = synthetic(n_customers=400, n_staff=40, n_partners=10, n_units=5, seed=11, wave=wave,
-                      shifts=shifts if wave == 2 else None)
+        e = synthetic(
+            n_customers=400,
+            n_staff=40,
+            n_partners=10,
+            n_units=5,
+            seed=11,
+            wave=wave,
+            shifts=shifts if wave == 2 else None,
+        )
         path = folder / f"customer_{wave}.csv"
         e.customer.to_csv(path, index=False)
         files[wave] = path

@@ -45,14 +45,21 @@ def test_parquet_types_are_plain(exported):
             assert not pa.types.is_decimal(t), (file.name, field.name)
             if pa.types.is_timestamp(t):
                 assert t.unit == "us" and t.tz is None, (file.name, field.name)
-            assert (pa.types.is_string(t) or pa.types.is_integer(t) or pa.types.is_floating(t)
-                    or pa.types.is_boolean(t) or pa.types.is_timestamp(t) or pa.types.is_date32(t)), \
-                (file.name, field.name, t)
+            assert (
+                pa.types.is_string(t)
+                or pa.types.is_integer(t)
+                or pa.types.is_floating(t)
+                or pa.types.is_boolean(t)
+                or pa.types.is_timestamp(t)
+                or pa.types.is_date32(t)
+            ), (file.name, field.name, t)
     # readable by DuckDB without the workspace
     import duckdb
 
     con = duckdb.connect()
-    n = con.execute(f"SELECT count(*) FROM read_parquet('{manifest.parent / 'answers.parquet'}')").fetchall()[0][0]
+    n = con.execute(
+        f"SELECT count(*) FROM read_parquet('{manifest.parent / 'answers.parquet'}')"
+    ).fetchall()[0][0]
     assert n > 0
     con.close()
 

@@ -8,7 +8,14 @@ import pytest
 from omsmethod.errors import InputError, OMSError
 from omsmethod.workspace import infolog
 
-SIX = ["internal", "customer_demand", "mass_media", "market_competition", "socio_cultural", "political_economic"]
+SIX = [
+    "internal",
+    "customer_demand",
+    "mass_media",
+    "market_competition",
+    "socio_cultural",
+    "political_economic",
+]
 
 
 def test_the_six_categories_are_claim_7s():
@@ -43,16 +50,35 @@ def test_queries_filter_by_category_period_subsystem_unit(small_ws):
     small_ws.log("internal", "2026-02-10", "B01 only", subsystems="service", unit="B01")
     small_ws.log("mass_media", "2026-03-10", "B02 only", subsystems="brand", unit="B02")
     small_ws.log("political_economic", "2026-04-10", "no subsystem")
-    assert small_ws.log_entries(category="internal")["summary"].tolist() == ["all units", "B01 only"]
-    assert small_ws.log_entries(start="2026-02-01", end="2026-03-31")["summary"].tolist() == ["B01 only", "B02 only"]
-    assert small_ws.log_entries(subsystem="service")["summary"].tolist() == ["B01 only", "no subsystem"]
-    assert small_ws.log_entries(unit="B02")["summary"].tolist() == ["all units", "B02 only", "no subsystem"]
+    assert small_ws.log_entries(category="internal")["summary"].tolist() == [
+        "all units",
+        "B01 only",
+    ]
+    assert small_ws.log_entries(start="2026-02-01", end="2026-03-31")["summary"].tolist() == [
+        "B01 only",
+        "B02 only",
+    ]
+    assert small_ws.log_entries(subsystem="service")["summary"].tolist() == [
+        "B01 only",
+        "no subsystem",
+    ]
+    assert small_ws.log_entries(unit="B02")["summary"].tolist() == [
+        "all units",
+        "B02 only",
+        "no subsystem",
+    ]
 
 
 def test_bulk_import_is_all_or_nothing(small_ws, tmp_path):
-    good = pd.DataFrame({"category": ["internal", "customer_demand"], "date": ["2026-05-01", "2026-05-02"],
-                         "summary": ["培训完成", "Customers ask for delivery"], "unit": ["B01", None],
-                         "subsystems": ["education", "service"]})
+    good = pd.DataFrame(
+        {
+            "category": ["internal", "customer_demand"],
+            "date": ["2026-05-01", "2026-05-02"],
+            "summary": ["培训完成", "Customers ask for delivery"],
+            "unit": ["B01", None],
+            "subsystems": ["education", "service"],
+        }
+    )
     path = tmp_path / "log.csv"
     good.to_csv(path, index=False, encoding="utf-8-sig")
     assert small_ws.import_log(path) == 2
@@ -73,7 +99,10 @@ def test_bulk_import_is_all_or_nothing(small_ws, tmp_path):
 def test_actions(small_ws):
     assert small_ws.action("2026-04-20", "B01", "service", "queue training", owner="HR") == 1
     small_ws.action("2026-05-20", None, "education", "product course")
-    assert small_ws.actions(unit="B01")["description"].tolist() == ["queue training", "product course"]
+    assert small_ws.actions(unit="B01")["description"].tolist() == [
+        "queue training",
+        "product course",
+    ]
     assert small_ws.actions(subsystem="service")["owner"].tolist() == ["HR"]
     with pytest.raises(InputError):
         small_ws.action("2026-05-20", None, "education", "")
@@ -85,4 +114,8 @@ def test_timeline_has_one_row_per_category(small_ws):
     fig = small_ws.plot_log(lang="zh")
     assert len(fig.data) == 6
     counts = {trace.name: len(trace.x) for trace in fig.data}
-    assert counts["企业内部信息"] == 1 and counts["政治经济政策信息"] == 1 and counts["大众媒体信息"] == 0
+    assert (
+        counts["企业内部信息"] == 1
+        and counts["政治经济政策信息"] == 1
+        and counts["大众媒体信息"] == 0
+    )

@@ -16,8 +16,12 @@ from omsmethod.workspace import Workspace
 
 
 def _python(code: str, *args) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-c", textwrap.dedent(code), *map(str, args)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def _wait_for(path, proc, timeout=60.0):
@@ -31,8 +35,9 @@ def _wait_for(path, proc, timeout=60.0):
         time.sleep(0.05)
 
 
-def test_import_killed_mid_way_leaves_the_workspace_as_before(small_ws, small_files, tmp_path, snapshot,
-                                                             assert_same_tables):
+def test_import_killed_mid_way_leaves_the_workspace_as_before(
+    small_ws, small_files, tmp_path, snapshot, assert_same_tables
+):
     before = snapshot(small_ws)
     marker = tmp_path / "inside-transaction"
     # the child imports a large wave; after the respondents and answers are written (inside the
@@ -56,7 +61,9 @@ def test_import_killed_mid_way_leaves_the_workspace_as_before(small_ws, small_fi
         big["wave"] = 2
         Workspace.open(path).import_frame(big, "customer", wave=2)
         """,
-        small_ws.path, small_files[2], marker,
+        small_ws.path,
+        small_files[2],
+        marker,
     )
     _wait_for(marker, child)
     os.kill(child.pid, signal.SIGKILL)
@@ -100,7 +107,8 @@ def test_a_held_workspace_is_busy(small_ws, tmp_path):
         pathlib.Path(sys.argv[2]).write_text("x")
         time.sleep(60)
         """,
-        small_ws.path, marker,
+        small_ws.path,
+        marker,
     )
     try:
         _wait_for(marker, holder)

@@ -20,8 +20,13 @@ def channel_scores():
 
 def test_profile_matches_r_svycontrast(channel_scores):
     ref = pd.read_csv(FIXTURES / "channel_contrasts.csv")
-    got = profile(channel_scores, by="channel", subsystem=["service", "customer"], strata="unit",
-                  fpc="N_customers")
+    got = profile(
+        channel_scores,
+        by="channel",
+        subsystem=["service", "customer"],
+        strata="unit",
+        fpc="N_customers",
+    )
     merged = ref.merge(got, on=["subsystem", "channel"], suffixes=("_r", ""))
     assert len(merged) == 8
     for column in ("estimate", "se", "difference", "difference_se"):
@@ -29,8 +34,13 @@ def test_profile_matches_r_svycontrast(channel_scores):
 
 
 def test_channel_consistency_index(channel_scores):
-    result = channel_consistency(channel_scores, subsystem=["service", "customer"], strata="unit",
-                                 fpc="N_customers", scale=(1, 5))
+    result = channel_consistency(
+        channel_scores,
+        subsystem=["service", "customer"],
+        strata="unit",
+        fpc="N_customers",
+        scale=(1, 5),
+    )
     ref = pd.read_csv(FIXTURES / "channel_contrasts.csv")
     for subsystem, part in ref.groupby("subsystem"):
         row = result.summary.set_index("subsystem").loc[subsystem]
@@ -52,7 +62,9 @@ def test_a_deviating_channel_is_named(channel_scores):
     # web falls below the overall mean; the others, now above it, deviate upwards
     assert sorted(row["deviating"].split(",")) == ["app+", "call_centre+", "store+", "web-"]
     # without the shift no channel deviates (see the R fixture: all |z| < 2.3)
-    plain = channel_consistency(channel_scores, subsystem="service", strata="unit", fpc="N_customers")
+    plain = channel_consistency(
+        channel_scores, subsystem="service", strata="unit", fpc="N_customers"
+    )
     assert plain.summary["deviating"].iloc[0] == ""
     assert "<table" in result._repr_html_()
 
@@ -66,6 +78,8 @@ def test_profile_per_wave_from_the_workspace(small_ws, small_files):
     scores = small_ws.scores("customer", wave=1)
     from omsmethod.sampling import Design
 
-    ref = Design(scores, weights="weight", strata="stratum", fpc="fpc").mean("service", by="city_tier")
+    ref = Design(scores, weights="weight", strata="stratum", fpc="fpc").mean(
+        "service", by="city_tier"
+    )
     np.testing.assert_allclose(one["estimate"], ref["estimate"], atol=1e-12)
     np.testing.assert_allclose(one["se"], ref["se"], atol=1e-12)

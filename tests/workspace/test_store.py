@@ -31,7 +31,13 @@ def test_import_records_provenance(small_ws, small_files):
     from omsmethod.files import sha256
 
     imports = small_ws.imports()
-    assert imports[["wave", "instrument", "unit", "rows", "version"]].iloc[0].tolist() == [1, "customer", "*", 400, 1]
+    assert imports[["wave", "instrument", "unit", "rows", "version"]].iloc[0].tolist() == [
+        1,
+        "customer",
+        "*",
+        400,
+        1,
+    ]
     assert imports["sha256"].iloc[0] == sha256(small_files[1])
     assert imports["imported_by"].iloc[0]
     assert pd.isna(imports["superseded_by"].iloc[0])
@@ -155,10 +161,19 @@ def _bad_files(tmp_path, good):
     return paths
 
 
-@pytest.mark.parametrize("problem", ["outside the scale", "duplicate respondent id", "item column is missing",
-                                     "not a number", "empty"])
-def test_rejected_files_leave_the_workspace_unchanged(small_ws, small_files, tmp_path, problem, snapshot,
-                                                      assert_same_tables):
+@pytest.mark.parametrize(
+    "problem",
+    [
+        "outside the scale",
+        "duplicate respondent id",
+        "item column is missing",
+        "not a number",
+        "empty",
+    ],
+)
+def test_rejected_files_leave_the_workspace_unchanged(
+    small_ws, small_files, tmp_path, problem, snapshot, assert_same_tables
+):
     path = _bad_files(tmp_path, small_files[2])[problem]
     before = snapshot(small_ws)
     with pytest.raises(InputError, match=problem):
@@ -166,7 +181,9 @@ def test_rejected_files_leave_the_workspace_unchanged(small_ws, small_files, tmp
     assert_same_tables(before, snapshot(small_ws))
 
 
-@pytest.mark.parametrize("content", [b"", b"hello, this is not a database\n" * 100, "duckdb-foreign"])
+@pytest.mark.parametrize(
+    "content", [b"", b"hello, this is not a database\n" * 100, "duckdb-foreign"]
+)
 def test_open_rejects_foreign_files_without_touching_them(tmp_path, content):
     import duckdb
 

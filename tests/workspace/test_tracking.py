@@ -19,11 +19,18 @@ def _compare(trend, scores, by, strata="stratum", psu=None, fpc="fpc", variables
         ref = Design(data, weights="weight", strata=strata, psu=psu, fpc=fpc).mean(variables, by=by)
         got = trend[trend["wave"] == wave]
         keys = ["subsystem", *([by] if by else [])]
-        merged = ref.rename(columns={"variable": "subsystem"}).merge(got, on=keys, suffixes=("_ref", ""))
+        merged = ref.rename(columns={"variable": "subsystem"}).merge(
+            got, on=keys, suffixes=("_ref", "")
+        )
         assert len(merged) == len(ref) > 0
         for column in ("estimate", "se", "ci_low", "ci_high", "deff"):
-            np.testing.assert_allclose(merged[column], merged[f"{column}_ref"], rtol=0, atol=1e-8,
-                                       err_msg=f"{column} wave {wave} by {by}")
+            np.testing.assert_allclose(
+                merged[column],
+                merged[f"{column}_ref"],
+                rtol=0,
+                atol=1e-8,
+                err_msg=f"{column} wave {wave} by {by}",
+            )
         assert (merged["n"] == merged["n_ref"]).all()
 
 
@@ -54,8 +61,12 @@ def test_trend_with_clusters_and_unequal_weights(tmp_path, small_files):
 def test_change_test_between_waves(small_ws, small_files):
     small_ws.import_responses(small_files[2], "customer", wave=2)
     trend = small_ws.trend(by="unit")
-    row = trend[(trend["unit"] == "B02") & (trend["subsystem"] == "service") & (trend["wave"] == 2)].iloc[0]
-    first = trend[(trend["unit"] == "B02") & (trend["subsystem"] == "service") & (trend["wave"] == 1)].iloc[0]
+    row = trend[
+        (trend["unit"] == "B02") & (trend["subsystem"] == "service") & (trend["wave"] == 2)
+    ].iloc[0]
+    first = trend[
+        (trend["unit"] == "B02") & (trend["subsystem"] == "service") & (trend["wave"] == 1)
+    ].iloc[0]
     assert row["previous_wave"] == 1
     assert row["change"] == pytest.approx(row["estimate"] - first["estimate"], abs=1e-12)
     assert row["change_se"] == pytest.approx(np.hypot(row["se"], first["se"]), abs=1e-12)
@@ -68,7 +79,9 @@ def test_change_test_between_waves(small_ws, small_files):
 
 
 def test_difference_of_independent_waves():
-    d, se = difference(np.array([3.0, 2.0]), np.array([0.3, 0.4]), np.array([3.5, 2.0]), np.array([0.4, 0.3]))
+    d, se = difference(
+        np.array([3.0, 2.0]), np.array([0.3, 0.4]), np.array([3.5, 2.0]), np.array([0.4, 0.3])
+    )
     np.testing.assert_allclose(d, [0.5, 0.0])
     np.testing.assert_allclose(se, [0.5, 0.5])
 
@@ -90,15 +103,26 @@ def test_projection_matches_statsmodels_ols():
     rows = []
     for unit in ("B01", "B02"):
         for subsystem in ("service", "brand"):
-            for wave, value in zip(range(1, 6), 3 + 0.1 * np.arange(5) + rng.normal(0, 0.05, 5), strict=True):
-                rows.append({"instrument": "customer", "unit": unit, "subsystem": subsystem, "wave": wave,
-                             "estimate": value})
+            for wave, value in zip(
+                range(1, 6), 3 + 0.1 * np.arange(5) + rng.normal(0, 0.05, 5), strict=True
+            ):
+                rows.append(
+                    {
+                        "instrument": "customer",
+                        "unit": unit,
+                        "subsystem": subsystem,
+                        "wave": wave,
+                        "estimate": value,
+                    }
+                )
     table = pd.DataFrame(rows)
     got = project(table, confidence=0.9)
     assert len(got) == 4
     for r in got.itertuples(index=False):
         part = table[(table["unit"] == r.unit) & (table["subsystem"] == r.subsystem)]
-        fit = sm.OLS(part["estimate"].to_numpy(), sm.add_constant(part["wave"].to_numpy(float))).fit()
+        fit = sm.OLS(
+            part["estimate"].to_numpy(), sm.add_constant(part["wave"].to_numpy(float))
+        ).fit()
         frame = fit.get_prediction(np.array([[1.0, 6.0]])).summary_frame(alpha=0.1)
         assert r.next_wave == 6
         assert r.projected == pytest.approx(frame["mean"].iloc[0], rel=1e-12)
@@ -137,7 +161,10 @@ def test_threshold_and_projection_alerts(demo):
     ws, eng = demo
     trend = ws.trend(by="unit")
     latest = trend[trend["wave"] == 4]
-    threshold = float(latest.loc[latest["subsystem"] == "information", "estimate"].nsmallest(2).iloc[-1]) + 1e-9
+    threshold = (
+        float(latest.loc[latest["subsystem"] == "information", "estimate"].nsmallest(2).iloc[-1])
+        + 1e-9
+    )
     alerts = ws.alerts(threshold=threshold)
     low = alerts[alerts["kind"] == "below_threshold"]
     expected = trend[trend["estimate"] < threshold]
