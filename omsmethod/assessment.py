@@ -10,8 +10,9 @@ Examples
 --------
 >>> from omsmethod import assessment, datasets
 >>> a = assessment.assess({"staff": datasets.load("staff")})
->>> a.status.set_index("subsystem").loc["staff", ["survey", "n"]].tolist()
-['staff', 500]
+>>> staff = a.status.set_index("subsystem").loc["staff"]
+>>> staff["survey"], int(staff["n"])
+('staff', 500)
 """
 
 from __future__ import annotations

@@ -13,8 +13,9 @@ Examples
 >>> customer = instrument.load("customer")
 >>> customer.likert_items("service")
 ['ser1', 'ser2', 'ser3', 'ser4', 'ser5']
->>> customer.items.set_index("item").loc["cus4", ["subsystem", "reverse", "scale_max"]].tolist()
-['customer', True, 5]
+>>> cus4 = customer.items.set_index("item").loc["cus4"]
+>>> cus4["subsystem"], bool(cus4["reverse"]), int(cus4["scale_max"])
+('customer', True, 5)
 """
 
 from __future__ import annotations

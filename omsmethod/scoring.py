@@ -7,8 +7,8 @@ Examples
 >>> scores = scoring.score(datasets.load("customer"), customer)
 >>> scores[["service", "service_100", "core"]].round(2).head(2)
    service  service_100  core
-0      3.2        55.00  3.58
-1      3.0        50.00  2.88
+0      3.2         55.0  3.50
+1      5.0        100.0  4.88
 """
 
 from __future__ import annotations
@@ -274,7 +274,7 @@ def reliability(responses: pd.DataFrame, instrument, ci: float = 0.95, threshold
     >>> from omsmethod import datasets, scoring
     >>> rel = scoring.reliability(datasets.load("staff"), "staff")
     >>> rel.table.set_index("subsystem").loc["staff", ["n_items", "alpha"]].round(2).tolist()
-    [6.0, 0.84]
+    [6.0, 0.87]
     """
     require_dataframe(responses, "responses")
     instrument = _instrument(instrument)

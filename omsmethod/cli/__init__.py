@@ -32,9 +32,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _route(argv: list[str]) -> list[str]:
+    """Turn two-word commands (``report batch``) into their registered names."""
+    for topic in _TOPICS:
+        aliases = getattr(importlib.import_module(f".{topic}", __name__), "ALIASES", {})
+        for words, name in aliases.items():
+            if tuple(argv[: len(words)]) == words:
+                return [name, *argv[len(words):]]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_route(list(sys.argv[1:] if argv is None else argv)))
     if not getattr(args, "func", None):
         parser.print_help()
         return 1

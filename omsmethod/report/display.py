@@ -26,7 +26,7 @@ import pandas as pd
 
 from ..i18n import check_lang, t
 
-__all__ = ["setup", "ReportContext", "report_text", "IDENTIFYING", "suppress", "safe_table"]
+__all__ = ["setup", "ReportContext", "report_text", "IDENTIFYING", "suppress", "safe_table", "TABLE_MIME"]
 
 #: Column names that identify a person; they never reach a report.
 IDENTIFYING = re.compile(
@@ -97,14 +97,22 @@ def _register_renderer() -> None:
     pio.renderers.default = _RENDERER
 
 
+#: Mime type carrying a displayed table's data, for the report's Excel workbook.
+TABLE_MIME = "application/vnd.omsmethod.table+json"
+
+
 class _HTML:
-    """A piece of HTML for Jupyter's rich display."""
+    """A piece of HTML for Jupyter's rich display (with the table's data, if it is one)."""
 
-    def __init__(self, markup: str):
+    def __init__(self, markup: str, table: dict | None = None):
         self.markup = markup
+        self.data = table
 
-    def _repr_html_(self) -> str:
-        return self.markup
+    def _repr_mimebundle_(self, include=None, exclude=None):
+        bundle = {"text/html": self.markup}
+        if self.data is not None:
+            bundle[TABLE_MIME] = self.data
+        return bundle
 
     def __repr__(self) -> str:  # plain-text fallback, e.g. in a terminal
         return re.sub(r"<[^>]+>", " ", self.markup)
@@ -175,7 +183,19 @@ class ReportContext:
         if hidden:
             note = report_text("suppressed_note", self.lang, n=hidden, min_cell=self.min_cell)
             markup += f'<p class="oms-note">{html.escape(note)}</p>'
-        return _HTML(markup)
+        data = {
+            "caption": caption or "",
+            "columns": [str(headers[c]) for c in shown.columns],
+            "rows": [[None if (isinstance(v, float) and np.isnan(v)) else (v.item() if hasattr(v, "item") else v)
+                      for v in row] for row in shown.itertuples(index=False)],
+        }
+        return _HTML(markup, data)
+
+    def visible(self, table: pd.DataFrame, n: str = "n") -> pd.DataFrame:
+        """The rows of ``table`` a figure may show: groups of at least ``min_cell``."""
+        if n not in table.columns:
+            return table
+        return table[pd.to_numeric(table[n], errors="coerce") >= self.min_cell]
 
     def figure(self, fig):
         """Show a plotly figure (returns it, so it displays as the cell's result)."""

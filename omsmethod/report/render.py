@@ -189,6 +189,7 @@ def render(
     keep_notebook: bool = False,
     kernel_name: str | None = None,
     timeout: int | None = 1200,
+    tables: str | None = None,
 ) -> Path:
     """Execute ``notebook`` with ``parameters`` and write the client report.
 
@@ -209,6 +210,9 @@ def render(
         Jupyter kernel (default: the notebook's own).
     timeout : int, optional
         Seconds a cell may run.
+    tables : {"xlsx"}, optional
+        Also write every table the report shows (after suppression) to a workbook
+        beside it (``<output>.xlsx``), one sheet per table.
 
     Returns
     -------
@@ -229,6 +233,8 @@ def render(
     notebook = Path(notebook)
     if not notebook.is_file():
         raise ReportError("notebook not found", file=str(notebook), hint="check the path")
+    if tables not in (None, "xlsx"):
+        raise ReportError("unknown tables format", value=tables, hint="use xlsx")
     if format not in ("html", "pdf"):
         raise ReportError("unknown report format", value=format, hint="use html or pdf")
     parameters = dict(parameters or {})
@@ -245,7 +251,7 @@ def render(
     effective = {name: spec["default"] for name, spec in declared.items()}
     effective.update(parameters)
     started = time.perf_counter()
-    generated = _dt.datetime.now(_dt.timezone.utc).replace(microsecond=0).isoformat()
+    generated = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
     failed_copy = output.with_name(output.name + ".failed.ipynb")
     with tempfile.TemporaryDirectory(prefix="oms-report-") as scratch:
         executed_path = Path(scratch) / notebook.name
@@ -285,6 +291,8 @@ def render(
     lang = str(effective.get("lang", "en"))
     title = str(effective.get("title") or effective.get("client") or notebook.stem)
     page = _to_html(executed, provenance, lang, title)
+    if tables == "xlsx":
+        write_tables(executed, output.with_suffix(".xlsx"))
     if format == "pdf":
         from .pdf import print_pdf
 
@@ -308,6 +316,30 @@ def _failed_cell(executed_path: Path) -> str:
             first_line = next((line for line in cell.source.splitlines() if line.strip()), "")
             return f"cell {number} of the notebook ({first_line.strip()[:60]!r})"
     return "a cell"
+
+
+def write_tables(executed, path: Path) -> Path:
+    """Write the tables a report displayed (see ``display.TABLE_MIME``) to one workbook."""
+    import pandas as pd
+
+    from .display import TABLE_MIME
+
+    found = [
+        output["data"][TABLE_MIME]
+        for cell in executed.cells
+        for output in cell.get("outputs", [])
+        if TABLE_MIME in output.get("data", {})
+    ]
+    with atomic_path(path) as tmp, pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+        for i, table in enumerate(found, start=1):
+            frame = pd.DataFrame(table["rows"], columns=table["columns"])
+            name = f"T{i:02d} {table.get('caption', '')}"[:31].strip()
+            for bad in "[]:*?/\\":
+                name = name.replace(bad, "_")
+            frame.to_excel(writer, sheet_name=name, index=False)
+        if not found:
+            pd.DataFrame().to_excel(writer, sheet_name="no tables")
+    return path
 
 
 def sha_of_inputs(inputs: dict[str, str]) -> str:
