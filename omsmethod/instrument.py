@@ -161,6 +161,14 @@ class Instrument:
     def scale_of(self, item: str) -> Scale:
         return self.scales[self.items.set_index("item").at[item, "scale"]]
 
+    def choice_label(self, item: str, value, lang: str = "en") -> str:
+        """Display label of a ``select_one`` answer (the value itself when unknown)."""
+        choices = self.items.set_index("item").at[item, "choices"]
+        for choice in choices if isinstance(choices, list) else []:
+            if choice["value"] == str(value):
+                return str(choice.get(lang) or value)
+        return str(value)
+
     def item_text(self, item: str, lang: str = "en") -> str:
         return str(self.items.set_index("item").at[item, f"text_{lang}"])
 
