@@ -17,3 +17,6 @@ def fixtures() -> Path:
 @pytest.fixture
 def root() -> Path:
     return ROOT
+
+# Fixture folders hold data and the scripts that made it; never import them as tests.
+collect_ignore_glob = ["fixtures/*"]
