@@ -95,8 +95,9 @@ def main() -> None:
     cfa_prep = prepare(data, model="\n".join(model.splitlines()[:9]))
     from omsmethod.sem.cbsem import estimate_cb, estimates_table
 
-    cb, t_cfa = timed(estimate_cb, cfa_prep, cfa=True)
-    print(f"omsmethod ML CFA              : {t_cfa:8.3f} s ({cb.iterations} iterations)")
+    runs = [timed(estimate_cb, cfa_prep, cfa=True) for _ in range(3)]
+    cb, t_cfa = runs[0][0], min(t for _, t in runs)  # best of 3 (shared, noisy machine)
+    print(f"omsmethod ML CFA (best of 3)  : {t_cfa:8.3f} s ({cb.iterations} iterations)")
 
     if args.skip_reference:
         return
@@ -129,8 +130,11 @@ def main() -> None:
         print("semopy not installed: CFA reference skipped")
         return
     desc = "\n".join(model.splitlines()[:9])
-    m = semopy.Model(desc)
-    _, t_semopy = timed(m.fit, data, options={"ftol": 1e-12})
+    t_semopy = []
+    for _ in range(3):
+        m = semopy.Model(desc)
+        t_semopy.append(timed(m.fit, data, options={"ftol": 1e-12})[1])
+    t_semopy = min(t_semopy)
     ins = m.inspect()
     ours = estimates_table(cb)
     d = 0.0
@@ -138,7 +142,7 @@ def main() -> None:
         hit = ours[(ours["lhs"] == r.rval) & (ours["op"] == "=~") & (ours["rhs"] == r.lval)]
         if len(hit):
             d = max(d, abs(float(hit["est"].iloc[0]) - float(r.Estimate)))
-    print(f"semopy CFA                    : {t_semopy:8.3f} s   (ratio {t_semopy / t_cfa:.1f} ×, "
+    print(f"semopy CFA (best of 3)        : {t_semopy:8.3f} s   (ratio {t_semopy / t_cfa:.1f} ×, "
           f"max |Δ loading| {d:.1e})")
 
 

@@ -149,15 +149,14 @@ class CBModel:
         return out
 
     def start(self, s):
-        p, m = len(self.items), len(self.constructs)
+        m = len(self.constructs)
         markers = self.lam_fixed.argmax(axis=0)
+        others = {j: [i for kind, i, jj in self.params if kind == "L" and jj == j] for j in range(m)}
         var_lv = np.empty(m)
         for j in range(m):
-            own = np.flatnonzero(self.lam_fixed[:, j] + np.array([
-                any(prm == ("L", i, j) for prm in self.params) for i in range(p)]))
-            others = [i for i in own if i != markers[j]]
-            cov = np.mean([s[markers[j], i] for i in others]) if others else 0.0
-            var_lv[j] = cov if cov > 0.05 * s[markers[j], markers[j]] else 0.5 * s[markers[j], markers[j]]
+            marker = markers[j]
+            cov = np.mean([s[marker, i] for i in others[j]]) if others[j] else 0.0
+            var_lv[j] = cov if cov > 0.05 * s[marker, marker] else 0.5 * s[marker, marker]
         theta = []
         for kind, i, j in self.params:
             if kind == "L":
