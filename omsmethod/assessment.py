@@ -193,8 +193,12 @@ def assess(
     )
 
 
-def load_surveys(paths: dict[str, str | None] | None = None, surveys=("customer", "staff", "partner")) -> dict:
+def load_surveys(paths: dict[str, str | None] | None = None, surveys=("customer", "staff", "partner"),
+                 unit: str | None = None) -> dict:
     """Read and validate each survey's responses; an empty path means the bundled sample.
+
+    With ``unit``, keep only that branch's respondents (a branch report); a survey with
+    no respondents there is left out.
 
     Examples
     --------
@@ -206,7 +210,18 @@ def load_surveys(paths: dict[str, str | None] | None = None, surveys=("customer"
     from .instrument import read_responses
 
     paths = paths or {}
-    return {
+    surveys_read = {
         name: read_responses(paths.get(name) or sample_data_dir() / f"{name}.csv", name)
         for name in surveys
     }
+    if unit:
+        surveys_read = {
+            name: data[data["unit"].astype(str) == str(unit)].reset_index(drop=True)
+            for name, data in surveys_read.items()
+            if "unit" in data.columns
+        }
+        surveys_read = {name: data for name, data in surveys_read.items() if len(data)}
+        if not surveys_read:
+            raise InputError(f"no respondents in unit {unit!r}", column="unit", value=unit,
+                             hint="check the unit code (e.g. B01)")
+    return surveys_read

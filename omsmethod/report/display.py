@@ -43,6 +43,13 @@ def _texts() -> dict:
     return read_yaml(Path(__file__).resolve().parents[1] / "data" / "report_text.yaml")
 
 
+@lru_cache(maxsize=2)
+def _model_labels(lang: str) -> dict:
+    from ..model import load
+
+    return load().labels(lang)
+
+
 def report_text(key: str, lang: str = "en", **values) -> str:
     """A report sentence or heading in ``lang``, with ``{placeholders}`` filled in."""
     entry = _texts().get(key)
@@ -143,9 +150,7 @@ class ReportContext:
 
     def label(self, value: str) -> str:
         """Display name of a subsystem / layer / category id, or the id."""
-        from ..model import load
-
-        return load().label(value, self.lang)
+        return _model_labels(self.lang).get(value, value)
 
     def table(
         self,

@@ -257,8 +257,8 @@ def render(
         executed_path = Path(scratch) / notebook.name
         # absolute paths: the kernel runs in the notebook's folder
         absolute = {k: (str(Path(v).resolve()) if k in inputs else v) for k, v in parameters.items()}
-        # papermill's own parameter parser warns about annotated lines it cannot read
-        logging.getLogger("papermill.translators").setLevel(logging.ERROR)
+        # papermill warns about annotated parameter lines it cannot parse; render checks names itself
+        logging.getLogger("papermill").setLevel(logging.ERROR)
         try:
             with _environment(**{REPORT_ENV: "1"}):
                 pm.execute_notebook(

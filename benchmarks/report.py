@@ -1,0 +1,72 @@
+"""Report speed: the papermill + nbconvert floor against the full assessment report,
+and a batch of branch reports in parallel against the same batch run serially.
+
+    .venv/bin/python benchmarks/report.py [--branches 20] [--skip-batch]
+
+Targets (issue 7): full report <= 2 x the one-cell floor; 20 branch reports with
+--jobs 2 at least 1.7 x faster than serially.
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+from omsmethod.report import batch, render
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "notebooks" / "assessment_report.ipynb"
+
+
+def floor_notebook(folder: Path) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell('lang: str = "en"  # language', metadata={"tags": ["parameters"]}),
+                nbformat.v4.new_code_cell("print('hello')")]
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    path = folder / "floor.ipynb"
+    nbformat.write(nb, path)
+    return path
+
+
+def timed(fn, repeat: int = 2) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        fn()
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--branches", type=int, default=20)
+    parser.add_argument("--skip-batch", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        floor = floor_notebook(tmp)
+        a = timed(lambda: render(floor, {}, tmp / "floor.html"))
+        b = timed(lambda: render(REPORT, {}, tmp / "full.html"))
+        print(f"(a) papermill + nbconvert, one cell : {a:6.2f} s")
+        print(f"(b) full sample assessment report   : {b:6.2f} s   ratio b/a = {b / a:.2f} (target <= 2)")
+        if args.skip_batch:
+            return
+        rows = [{"unit": f"B{i:02d}", "client": f"Branch B{i:02d}", "n_boot": 100} for i in range(1, args.branches + 1)]
+        start = time.perf_counter()
+        serial = batch(REPORT, rows, tmp / "serial", jobs=1)
+        t_serial = time.perf_counter() - start
+        start = time.perf_counter()
+        parallel = batch(REPORT, rows, tmp / "parallel", jobs=2)
+        t_parallel = time.perf_counter() - start
+        ok = int(serial.table["ok"].sum()), int(parallel.table["ok"].sum())
+        print(f"{args.branches} branch reports, serial   : {t_serial:6.1f} s ({ok[0]} ok)")
+        print(f"{args.branches} branch reports, --jobs 2 : {t_parallel:6.1f} s ({ok[1]} ok)   "
+              f"speed-up = {t_serial / t_parallel:.2f} (target >= 1.7)")
+
+
+if __name__ == "__main__":
+    main()
