@@ -15,7 +15,7 @@ import sys
 from ..errors import OMSError
 
 # Topic modules, in the order their subcommands appear in --help.
-_TOPICS = ("questionnaire", "report", "sampling", "staffing")
+_TOPICS = ("questionnaire", "report", "sampling", "staffing", "workspace")
 
 
 def build_parser() -> argparse.ArgumentParser:
