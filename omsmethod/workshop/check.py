@@ -103,7 +103,11 @@ def _is_number(x) -> bool:
 
 
 def _plain(x):
-    """numpy / pandas scalars as plain Python values."""
+    """numpy / pandas scalars, and one-element Series or arrays, as plain Python values."""
+    ndim, size = getattr(x, "ndim", None), getattr(x, "size", None)
+    if ndim is not None and ndim > 0 and size == 1:
+        x = x.to_numpy() if hasattr(x, "to_numpy") else x
+        x = x.reshape(-1)[0]
     item = getattr(x, "item", None)
     return item() if callable(item) and getattr(x, "ndim", 1) == 0 else x
 

@@ -5,6 +5,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from omsmethod.errors import OMSError
@@ -30,6 +31,9 @@ def not_strict(monkeypatch):
         ("s1_ex3", "企划部"),  # the Chinese name is accepted too
         ("s4_ex3", 3471.63 + 0.4),  # inside the tolerance
         ("s2_ex5", lambda: 0.04),  # a callable is evaluated
+        ("s2_ex3", pd.Series([266], index=[1])),  # a one-row selection counts as its value
+        ("s1_ex5", pd.DataFrame({"node": ["brand"]})),
+        ("s2_ex3", np.array([[266.0]])),
     ],
 )
 def test_right_answer_prints_tick(exercise_id, answer, capsys):
@@ -49,6 +53,7 @@ def test_right_answer_prints_tick(exercise_id, answer, capsys):
         ("s1_ex2", "service, education, pr, vis"),  # a string is not a collection of ids
         ("s4_ex3", 3471.63 + 0.6),  # just outside the tolerance
         ("s1_ex5", "customer"),
+        ("s2_ex3", pd.Series([266, 1])),  # two values are not one answer
     ],
 )
 def test_wrong_answer_prints_cross_and_bilingual_hint(exercise_id, answer, capsys):
