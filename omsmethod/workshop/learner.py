@@ -1,9 +1,10 @@
 """Learner notebooks: the solution notebooks with their marked solution blocks removed.
 
 A solution block is a run of lines in a code cell between ``# BEGIN SOLUTION`` and
-``# END SOLUTION`` (markers on their own lines). The block and its markers become one
-placeholder line per name the block assigns at its own indentation
-(``answer = None  # 在此作答 your answer here``), or ``...`` when it assigns nothing.
+``# END SOLUTION`` (markers on their own lines). The block and its markers become
+``answer = None  # 在此作答 your answer here`` when the block assigns ``answer``; otherwise
+one such line per name it assigns at its own indentation, or ``...`` when it assigns
+nothing.
 Markdown cells may mark a written answer with ``<!-- BEGIN SOLUTION -->`` …
 ``<!-- END SOLUTION -->``. Every other line is left exactly as it is; outputs and
 execution counts are cleared.
@@ -31,6 +32,7 @@ _ASSIGN = re.compile(r"^(\s*)([A-Za-z_]\w*)\s*(?::[^=]*)?=(?!=)")
 CODE_PLACEHOLDER = "None  # 在此作答 your answer here"
 BLOCK_PLACEHOLDER = "...  # 在此写代码 your code here"
 MARKDOWN_PLACEHOLDER = "*（在此作答）(your answer here)*"
+ANSWER = "answer"
 
 
 def _placeholder(block: list[str], indent: str, kind: str) -> list[str]:
@@ -43,6 +45,8 @@ def _placeholder(block: list[str], indent: str, kind: str) -> list[str]:
             names.append(m.group(2))
     if not names:
         return [indent + BLOCK_PLACEHOLDER]
+    if ANSWER in names:  # helper names would give the solution's route away
+        names = [ANSWER]
     return [f"{indent}{name} = {CODE_PLACEHOLDER}" for name in names]
 
 

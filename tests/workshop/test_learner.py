@@ -28,9 +28,12 @@ def test_seven_sessions():
     [
         ("a = 1\n# BEGIN SOLUTION\nanswer = a + 1\n# END SOLUTION\ncheck('s1_ex1', answer)",
          f"a = 1\nanswer = {CODE_PLACEHOLDER}\ncheck('s1_ex1', answer)"),
-        # every name the block assigns at its own level, once, in order; not subscripts or ==
+        # a block that assigns `answer` leaves only `answer` (helper names would give the route away)
         ("# BEGIN SOLUTION\nx = f()\nx[0] = 2\nanswer: int = x == 1\nanswer = 3\n# END SOLUTION",
-         f"x = {CODE_PLACEHOLDER}\nanswer = {CODE_PLACEHOLDER}"),
+         f"answer = {CODE_PLACEHOLDER}"),
+        # otherwise every name it assigns at its own level, once, in order; not subscripts or ==
+        ("# BEGIN SOLUTION\nx = f()\nx[0] = 2\ny: int = x == 1\nx = 3\n# END SOLUTION",
+         f"x = {CODE_PLACEHOLDER}\ny = {CODE_PLACEHOLDER}"),
         # indentation of the BEGIN marker is kept; deeper assignments are not placeholders
         ("def f():\n    # BEGIN SOLUTION\n    if True:\n        y = 1\n    # END SOLUTION\n    return 0",
          f"def f():\n    {BLOCK_PLACEHOLDER}\n    return 0"),
