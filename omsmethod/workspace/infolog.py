@@ -113,7 +113,7 @@ def _date(value, column="date", row=None, file=None):
 
 
 def _rows(frame: pd.DataFrame, file=None, first_row: int = 2) -> pd.DataFrame:
-    from .store import _now, _user
+    from .importing import _now, _user
 
     out = []
     for k, r in enumerate(frame.to_dict("records")):
@@ -284,7 +284,7 @@ def entries(ws, category=None, start=None, end=None, subsystem=None, unit=None) 
 
 def add_action(ws, date, unit, subsystem, description, owner=None, status="done") -> int:
     """Record an action (training, a campaign, a new process); returns its ``action_id``."""
-    from .store import _now, _user
+    from .importing import _now, _user
 
     if not description:
         raise InputError("an action needs a description", column="description")

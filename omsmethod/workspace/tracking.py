@@ -235,7 +235,7 @@ def trend(
     for b in by:
         if b not in _BY_COLUMNS:
             raise InputError("trend can be split by unit, region or channel", value=b, column="by")
-    variables = as_list(subsystem) or list(SCORE_COLUMNS)
+    variables = as_list(subsystem)
     unknown = [v for v in variables if v not in SCORE_COLUMNS]
     if unknown:
         raise InputError(
@@ -249,8 +249,9 @@ def trend(
         waves = [int(w) for w in _values(wave)]
         clauses.append(f"r.wave IN ({','.join('?' * len(waves))})")
         params += waves
-    groups_sql, strata_sql = sums_sql(variables, by, " AND ".join(clauses))
     with ws._read() as con:
+        variables = variables or _measured(con, params[0] if params else None)
+        groups_sql, strata_sql = sums_sql(variables, by, " AND ".join(clauses))
         groups = con.execute(groups_sql, params).df()
         strata = con.execute(strata_sql, params).df()
     if groups.empty:
@@ -260,9 +261,25 @@ def trend(
     return change_tests(table, ["instrument", *by, "subsystem"], alpha)
 
 
+def _measured(con, instrument) -> list[str]:
+    """Score columns the current imports measure (subsystems with Likert items, their layers)."""
+    from ..model import load
+
+    sql = (
+        "SELECT DISTINCT it.subsystem FROM items it JOIN imports i ON i.checksum = it.checksum "
+        "WHERE it.kind = 'likert' AND i.superseded_by IS NULL"
+    )
+    found = con.execute(
+        sql + (" AND i.instrument = ?" if instrument else ""), [instrument] if instrument else []
+    ).df()
+    subsystems = set(found["subsystem"].dropna())
+    layers = {layer for s, layer in load().layer_of.items() if s in subsystems}
+    return [c for c in SCORE_COLUMNS if c in subsystems or c in layers]
+
+
 def change_tests(table: pd.DataFrame, keys, alpha: float = 0.05) -> pd.DataFrame:
     """Add the change since the previous wave within ``keys``, its z test and FDR p-values."""
-    from scipy.stats import norm
+    from scipy.special import ndtr
 
     table = table.sort_values([*keys, "wave"], kind="stable").reset_index(drop=True)
     grouped = table.groupby(list(keys), sort=False, dropna=False)
@@ -279,7 +296,7 @@ def change_tests(table: pd.DataFrame, keys, alpha: float = 0.05) -> pd.DataFrame
     table["change_se"] = change_se
     with np.errstate(divide="ignore", invalid="ignore"):
         table["z"] = change / change_se
-    table["p"] = 2 * norm.sf(np.abs(table["z"].to_numpy()))
+    table["p"] = 2 * ndtr(-np.abs(table["z"].to_numpy()))
     table["p_fdr"] = fdr_bh(table["p"].to_numpy())
     table["significant"] = table["p_fdr"] < alpha
     table["previous_wave"] = table["previous_wave"].astype("Int64")
@@ -312,7 +329,7 @@ def project(
     DataFrame
         ``<keys>, waves, next_wave, slope, projected, se_prediction, pi_low, pi_high``.
     """
-    from scipy.stats import t as t_dist
+    from scipy.special import stdtrit
 
     keys = [c for c in trend_table.columns if c in ("instrument", *_BY_COLUMNS, "subsystem")]
     frame = trend_table[[*keys, "wave", "estimate"]].dropna(subset=["estimate"])
@@ -339,7 +356,7 @@ def project(
     x0 = out["last"] + 1
     pred = intercept + slope * x0
     se = s * np.sqrt(1 + 1 / out["waves"] + (x0 - out["xbar"]) ** 2 / out["sxx"])
-    q = t_dist.ppf(0.5 + confidence / 2, df)
+    q = stdtrit(df, 0.5 + confidence / 2)
     result = pd.DataFrame(
         {
             "waves": out["waves"].astype(int),

@@ -33,14 +33,24 @@ def small_files(tmp_path_factory):
     return files
 
 
-@pytest.fixture
-def small_ws(tmp_path, small_files):
-    """A fresh workspace with wave 1 imported."""
+@pytest.fixture(scope="session")
+def small_master(tmp_path_factory, small_files):
+    """A workspace with wave 1 imported (tests get copies of it)."""
     from omsmethod.workspace import Workspace
 
-    ws = Workspace.create(tmp_path / "small.oms", client="test")
+    ws = Workspace.create(tmp_path_factory.mktemp("small_ws") / "small.oms", client="test")
     ws.import_responses(small_files[1], "customer", wave=1)
-    return ws
+    return ws.path
+
+
+@pytest.fixture
+def small_ws(tmp_path, small_master):
+    """A fresh copy of the workspace with wave 1 imported."""
+    from omsmethod.workspace import Workspace
+
+    path = tmp_path / "small.oms"
+    shutil.copy(small_master, path)
+    return Workspace.open(path)
 
 
 @pytest.fixture(scope="session")

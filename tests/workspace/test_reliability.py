@@ -47,14 +47,14 @@ def test_import_killed_mid_way_leaves_the_workspace_as_before(
         import sys, time, pathlib
         import numpy as np, pandas as pd
         from omsmethod import instrument
-        from omsmethod.workspace import Workspace, store
+        from omsmethod.workspace import Workspace, importing
         path, source, marker = sys.argv[1:4]
-        original = store._insert_scores
+        original = importing._insert_scores
         def slow(con, row_id, scores):
             original(con, row_id, scores)
             pathlib.Path(marker).write_text("x")
             time.sleep(120)
-        store._insert_scores = slow
+        importing._insert_scores = slow
         frame = instrument.read_responses(source, "customer")
         big = pd.concat([frame] * 100, ignore_index=True)
         big["respondent_id"] = [f"R{i}" for i in range(len(big))]
