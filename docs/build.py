@@ -182,7 +182,7 @@ def api_pages() -> tuple[dict[str, str], list[str]]:
                 if n in documented:
                     lines.append(f".. autodata:: {n}\n   :no-value:\n")
                 else:
-                    lines.append(f".. py:data:: {n}\n   :no-index:\n\n   ``{type(getattr(module, n)).__name__}`` (see the module text above).\n")
+                    lines.append(f".. py:data:: {n}\n\n   ``{type(getattr(module, n)).__name__}`` (see the module text above).\n")
         if elsewhere:
             lines.append(_heading("Also exported here", "-"))
             lines += [f"- ``{n}``: see :obj:`{target}`" for n, target in elsewhere]
@@ -417,7 +417,8 @@ REDIRECT = """<!DOCTYPE html>
 """
 
 
-def build(out: Path, langs=LANGS, execute: str = "cache", fresh: bool = True, quiet: bool = False) -> int:
+def build(out: Path, langs=LANGS, execute: str = "cache", fresh: bool = True, quiet: bool = False,
+          cache: Path | None = None) -> int:
     out = out.resolve()
     build_root = out.parent / f"{out.name}_work"
     src_root, static = build_root / "src", build_root / "static"
@@ -425,7 +426,7 @@ def build(out: Path, langs=LANGS, execute: str = "cache", fresh: bool = True, qu
     env = dict(os.environ)
     env.update(
         OMS_DOCS_STATIC=str(static),
-        OMS_DOCS_CACHE=str(build_root / "jupyter_cache"),
+        OMS_DOCS_CACHE=str(Path(cache).resolve() if cache else build_root / "jupyter_cache"),
         OMS_DOCS_EXECUTE=execute,
         IPYTHONDIR=str(ipython_dir(build_root)),
         PYTHONHASHSEED="0",
@@ -471,10 +472,12 @@ def main(argv=None) -> int:
     parser.add_argument("--execute", choices=("cache", "force", "off"), default="cache",
                         help="notebook execution: cache (default; rerun changed notebooks), force, off")
     parser.add_argument("--incremental", action="store_true", help="reuse the Sphinx environment (faster, less strict)")
+    parser.add_argument("--cache", help="jupyter-cache folder for executed notebooks (default <out>_work/jupyter_cache)")
     parser.add_argument("-q", "--quiet", action="store_true")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    code = build(Path(args.out), args.lang, args.execute, fresh=not args.incremental, quiet=args.quiet)
+    code = build(Path(args.out), args.lang, args.execute, fresh=not args.incremental, quiet=args.quiet,
+                 cache=args.cache)
     print(f"docs: {time.perf_counter() - started:.0f} s in all")
     return code
 
