@@ -10,8 +10,9 @@ Full size: 20 waves × 200 units × 250 respondents = 1,000,000 respondents, 40 
 * trend — ``ws.trend(by="unit")``: every subsystem and layer for every wave × unit with
   SEs and the tests of change, aggregated by DuckDB from the stored scores;
 * the same trend computed in pandas on the same scores held in memory (groupby sums +
-  the same variance formula), and — as a second reference — ``sampling.Design.mean``
-  per wave.
+  the same variance formula). (``sampling.Design.mean`` by unit is not timed here: its
+  dense PSU × domain cells make it slow for 200 domains of 50,000 single-respondent PSUs;
+  the tests check the workspace against it on smaller data to 1e-8.)
 
 Targets: import < 20 s, trend ≤ 1.5 × the pandas time, peak RSS < 2 GB.
 
@@ -146,7 +147,6 @@ def main(argv=None) -> None:
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
 
-    from omsmethod.sampling import Design
     from omsmethod.workspace import Workspace
 
     root = math.sqrt(args.scale)
@@ -202,14 +202,6 @@ def main(argv=None) -> None:
         results["pandas"] = best_of(3, lambda: pandas_trend(scores, variables))
         print(f"  same trend in pandas (memory), best/3 {results['pandas']:6.2f} s")
 
-        def design_per_wave():
-            return [
-                Design(d, weights="weight", strata="stratum", fpc="fpc").mean(variables, by="unit")
-                for _, d in scores.groupby("wave")
-            ]
-
-        timed("design", design_per_wave, results)
-        print(f"  sampling.Design.mean per wave        {results['design']:7.2f} s")
         ratio = results["trend"] / results["pandas"]
         print(f"  trend / pandas                        {ratio:7.2f}     target <= 1.5")
         merged = trend.merge(ref, on=["wave", "unit", "subsystem"], suffixes=("", "_pd"))

@@ -55,11 +55,20 @@ def _user() -> str:
 
 
 def _frame_sha(frame: pd.DataFrame) -> str:
-    """SHA-256 of a frame's column names and row hashes (stands in for a file's SHA-256)."""
+    """SHA-256 of a frame's contents (stands in for a file's SHA-256 for in-memory imports).
+
+    Numeric columns contribute their bytes, others their text, each after its name.
+    """
     import hashlib
 
-    digest = hashlib.sha256("\x1f".join(map(str, frame.columns)).encode())
-    digest.update(pd.util.hash_pandas_object(frame, index=False).to_numpy().tobytes())
+    digest = hashlib.sha256()
+    for name in frame.columns:
+        digest.update(f"\x1e{name}\x1f".encode())
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            digest.update(np.ascontiguousarray(column.to_numpy(dtype=float)).tobytes())
+        else:
+            digest.update("\x1f".join(column.astype(str)).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

@@ -538,26 +538,38 @@ class Workspace:
         return " AND ".join(clauses), params
 
     def scores(
-        self, instrument, wave=None, unit=None, segments: bool = True, all_versions: bool = False
+        self,
+        instrument,
+        wave=None,
+        unit=None,
+        segments: bool = True,
+        all_versions: bool = False,
+        weights: str | None = None,
     ) -> pd.DataFrame:
         """Subsystem and layer scores per respondent, as :func:`omsmethod.scoring.score` returns.
 
         Columns: ``respondent_id, wave, unit, region, channel, date, weight, stratum, psu,
         fpc`` (+ the segment answers when ``segments``), then the subsystems and layers the
-        questionnaire measures and the same on 0–100 (``_100``).
+        questionnaire measures and the same on 0–100 (``_100``). ``weights`` puts a named
+        weight set (:meth:`add_weights`) in ``weight`` (respondents without it are left out).
         """
         inst_id = instrument if isinstance(instrument, str) else instrument.id
         where, params = self._where(inst_id, wave, unit, all_versions)
+        weight, join = "r.weight", ""
+        if weights is not None:
+            weight, join = "wt.weight", "JOIN weights wt ON wt.row_id = r.row_id AND wt.name = ?"
+            params = [weights, *params]
         with self._read() as con:
             frame = con.execute(
                 f"""SELECT r.respondent_id, r.wave, r.unit, r.region, r.channel, r.date,
-                                           r.weight, r.stratum, r.psu, r.fpc, r.row_id, s.* EXCLUDE (row_id),
-                                           n.scale_min, n.scale_max
-                                    FROM respondents r JOIN imports i USING (import_id)
-                                    JOIN scores s USING (row_id) JOIN instruments n ON n.checksum = i.checksum
-                                    WHERE {where} ORDER BY r.row_id""",
+                           {weight} AS weight, r.stratum, r.psu, r.fpc, r.row_id, s.* EXCLUDE (row_id),
+                           n.scale_min, n.scale_max
+                    FROM respondents r JOIN imports i ON i.import_id = r.import_id
+                    JOIN scores s ON s.row_id = r.row_id {join} JOIN instruments n ON n.checksum = i.checksum
+                    WHERE {where} ORDER BY r.row_id""",
                 params,
             ).df()
+            params = params[1:] if weights is not None else params
             seg = None
             if segments:
                 seg = con.execute(
@@ -578,6 +590,8 @@ class Workspace:
             frame[f"{c}_100"] = 100 * (frame[c] - lo) / (hi - lo)
         frame = frame.drop(columns="row_id")
         frame.attrs.update(instrument=inst_id)
+        if len(lo):
+            frame.attrs.update(scale_min=float(lo.min()), scale_max=float(hi.max()))
         return frame.reset_index(drop=True)
 
     # -- other tables: information log, actions, operational data --------------------------
@@ -698,6 +712,7 @@ class Workspace:
         wave=None,
         alpha: float = 0.05,
         confidence: float = 0.95,
+        weights: str | None = None,
     ) -> pd.DataFrame:
         """Design-based estimates per wave (and unit) with tests of change; see :func:`.tracking.trend`."""
         from . import tracking
@@ -710,7 +725,76 @@ class Workspace:
             wave=wave,
             alpha=alpha,
             confidence=confidence,
+            weights=weights,
         )
+
+    def add_weights(self, name: str, instrument, wave: int, weights: pd.DataFrame) -> int:
+        """Store a named set of weights (e.g. raked to the wave's margins) for current respondents.
+
+        Parameters
+        ----------
+        name : str
+            Name of the set (``"design"`` is reserved for the imported design weights).
+        instrument : str or Instrument
+        wave : int
+        weights : DataFrame
+            ``respondent_id, weight`` (positive); a set of the same name for this wave
+            and questionnaire is replaced.
+
+        Returns
+        -------
+        int
+            Respondents given a weight. Use it with ``trend(weights=name)`` and
+            ``scores(weights=name)``.
+        """
+        from ..validation import require_columns, require_dataframe
+
+        if not name or name == "design":
+            raise InputError("choose a name other than 'design' for the weight set", value=name)
+        require_dataframe(weights, "weights")
+        require_columns(weights, ["respondent_id", "weight"], "weights")
+        w = pd.to_numeric(weights["weight"], errors="coerce")
+        bad = ~(w > 0)
+        if bad.any():
+            i = int(np.argmax(bad.to_numpy()))
+            raise InputError(
+                "weights must be positive numbers",
+                column="weight",
+                row=weights.index[i],
+                value=weights["weight"].iloc[i],
+            )
+        inst_id = instrument if isinstance(instrument, str) else instrument.id
+        given = pd.DataFrame(
+            {"respondent_id": weights["respondent_id"].astype(str), "weight": w.to_numpy()}
+        )
+        with self._write() as con:
+            con.begin()
+            con.register("given", given)
+            rows = con.execute(
+                """SELECT r.row_id, g.respondent_id, g.weight FROM given g LEFT JOIN (
+                       SELECT r.row_id, r.respondent_id FROM respondents r JOIN imports i USING (import_id)
+                       WHERE r.wave = ? AND r.instrument = ? AND i.superseded_by IS NULL) r USING (respondent_id)""",
+                [int(wave), inst_id],
+            ).df()
+            unknown = rows[rows["row_id"].isna()]
+            if len(unknown):
+                con.rollback()
+                raise InputError(
+                    f"respondent is not in wave {wave} of {inst_id}",
+                    column="respondent_id",
+                    value=unknown["respondent_id"].iloc[0],
+                    hint="give weights for imported respondents",
+                )
+            con.register("new_weights", rows)
+            con.execute(
+                "DELETE FROM weights WHERE name = ? AND row_id IN (SELECT row_id FROM new_weights)",
+                [name],
+            )
+            con.execute(
+                "INSERT INTO weights SELECT row_id::BIGINT, ?, weight FROM new_weights", [name]
+            )
+            con.commit()
+        return len(rows)
 
     def alerts(
         self, threshold=None, by="unit", instrument=None, alpha: float = 0.05, project: bool = True

@@ -89,28 +89,37 @@ def fdr_bh(p) -> np.ndarray:
     return out
 
 
-def sums_sql(variables, by, where: str = "TRUE") -> tuple[str, str]:
-    """The two aggregation queries: per-(group) sums and per-stratum design facts."""
+def sums_sql(variables, by, where: str = "TRUE", weights: str | None = None) -> tuple[str, str]:
+    """The two aggregation queries: per-(group) sums and per-stratum design facts.
+
+    ``weights`` names a set in the ``weights`` table (default: the design weight); only
+    respondents that have it take part.
+    """
     dom = "".join(f', r."{b}"' for b in by)
+    w = "r.weight" if weights is None else "wt.weight"
     aggs = []
     for v in variables:
         y = f's."{v}"'
         aggs += [
             f"count({y})",
-            f"sum(CASE WHEN {y} IS NOT NULL THEN r.weight END)",
-            f"sum(r.weight * {y})",
-            f"sum(r.weight * {y} * {y})",
-            f"sum(CASE WHEN {y} IS NOT NULL THEN r.weight * r.weight END)",
-            f"sum(r.weight * r.weight * {y})",
-            f"sum(r.weight * r.weight * {y} * {y})",
+            f"sum(CASE WHEN {y} IS NOT NULL THEN {w} END)",
+            f"sum({w} * {y})",
+            f"sum({w} * {y} * {y})",
+            f"sum(CASE WHEN {y} IS NOT NULL THEN {w} * {w} END)",
+            f"sum({w} * {w} * {y})",
+            f"sum({w} * {w} * {y} * {y})",
         ]
     cols = ", ".join(
         f'{a} AS "{v}__{k}"'
         for a, (v, k) in zip(aggs, [(v, k) for v in variables for k in _SUMS], strict=True)
     )
+    join = ""
+    if weights is not None:
+        name = weights.replace("'", "''")
+        join = f"JOIN weights wt ON wt.row_id = r.row_id AND wt.name = '{name}' "
     source = (
         "respondents r JOIN imports i USING (import_id) JOIN scores s USING (row_id) "
-        f"WHERE i.superseded_by IS NULL AND {where}"
+        f"{join}WHERE i.superseded_by IS NULL AND {where}"
     )
     groups = (
         f"SELECT r.instrument, r.wave, r.stratum, r.psu{dom}, {cols} FROM {source} "
@@ -206,6 +215,7 @@ def trend(
     wave=None,
     alpha: float = 0.05,
     confidence: float = 0.95,
+    weights: str | None = None,
 ) -> pd.DataFrame:
     """Every subsystem and layer per wave (and unit/region/channel) with a test of change.
 
@@ -222,6 +232,9 @@ def trend(
         Restrict to these waves.
     alpha : float
         FDR level of the ``significant`` column.
+    weights : str, optional
+        A named weight set added with :meth:`Workspace.add_weights` (e.g. raked
+        weights) instead of the design weights; respondents without it are left out.
 
     Returns
     -------
@@ -251,7 +264,7 @@ def trend(
         params += waves
     with ws._read() as con:
         variables = variables or _measured(con, params[0] if params else None)
-        groups_sql, strata_sql = sums_sql(variables, by, " AND ".join(clauses))
+        groups_sql, strata_sql = sums_sql(variables, by, " AND ".join(clauses), weights)
         groups = con.execute(groups_sql, params).df()
         strata = con.execute(strata_sql, params).df()
     if groups.empty:

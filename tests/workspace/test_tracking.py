@@ -174,3 +174,21 @@ def test_threshold_and_projection_alerts(demo):
     assert len(projected) == int((proj["projected"] < threshold).sum())
     assert (projected["projected"] < threshold).all()
     assert proj["waves"].eq(4).all() and proj["next_wave"].eq(5).all()
+
+
+def test_named_weights_match_design_with_those_weights(small_ws, small_files):
+    from omsmethod.errors import InputError
+
+    small_ws.import_responses(small_files[2], "customer", wave=2)
+    rng = np.random.default_rng(9)
+    for wave in (1, 2):
+        ids = small_ws.scores("customer", wave=wave)["respondent_id"]
+        raked = pd.DataFrame({"respondent_id": ids, "weight": rng.uniform(10, 90, len(ids))})
+        assert small_ws.add_weights("raked", "customer", wave, raked) == len(ids)
+    scores = small_ws.scores("customer", weights="raked")
+    assert not np.allclose(scores["weight"], small_ws.scores("customer")["weight"])
+    _compare(small_ws.trend(by="region", weights="raked", subsystem=VARIABLES), scores, "region")
+    with pytest.raises(InputError, match="not in wave 1"):
+        small_ws.add_weights(
+            "raked", "customer", 1, pd.DataFrame({"respondent_id": ["nobody"], "weight": [1.0]})
+        )
