@@ -1,30 +1,14 @@
 """notebooks/subsystem_graph.ipynb runs with papermill and shows what the library computes."""
 
-import ast
-
 import pytest
 
 
 @pytest.mark.slow
-def test_subsystem_graph_notebook_runs(root, tmp_path):
-    import nbformat
-    import papermill as pm
-
+def test_subsystem_graph_notebook_runs(run_notebook):
     import omsmethod as oms
     from omsmethod import graph, scoring
 
-    out = tmp_path / "subsystem_graph.ipynb"
-    pm.execute_notebook(
-        str(root / "notebooks" / "subsystem_graph.ipynb"),
-        str(out),
-        parameters={"n_boot": 20, "lang": "zh"},
-        kernel_name="python3",
-        progress_bar=False,
-        cwd=str(tmp_path),
-    )
-    nb = nbformat.read(out, as_version=4)
-    cell = next(c for c in nb.cells if "summary" in c.metadata.get("tags", []))
-    summary = ast.literal_eval(cell.outputs[0]["text"].strip())
+    nb, summary = run_notebook("subsystem_graph.ipynb", {"n_boot": 20, "lang": "zh"})
 
     scores = scoring.score(oms.datasets.load("customer"), "customer")
     G = graph.empirical(scores, weights="weight", n_boot=0)
