@@ -1,9 +1,8 @@
 """Figures of ``omsmethod.sem``: path diagram and importance–performance map (plotly).
 
-The path diagram places OMS subsystems on three rings by layer (core inside, control
-around it, external outside; the layer of each subsystem comes from
-``omsmethod.model.load()``); other constructs go on one circle. This small layout
-stands in until ``omsmethod.graph`` provides the shared three-layer layout.
+The path diagram places OMS subsystems on the three rings of the graph module's layout
+(core inside, control around it, external outside; :func:`omsmethod.graph.layer_positions`),
+so a subsystem sits where it sits in the subsystem graphs; other constructs go on one circle.
 """
 
 from __future__ import annotations
@@ -12,9 +11,6 @@ import numpy as np
 import pandas as pd
 
 __all__ = ["layout", "plot_model", "plot_ipma"]
-
-_RINGS = {"core": 1.0, "control": 2.2, "external": 3.4}
-
 
 def _oms_tables():
     try:
@@ -26,7 +22,8 @@ def _oms_tables():
 
 
 def layout(constructs, subsystems: pd.DataFrame | None = None) -> dict:
-    """Positions ``{name: (x, y)}``: OMS layers on rings, anything else on a circle.
+    """Positions ``{name: (x, y)}``: OMS subsystems on the graph module's three-layer
+    rings (:func:`omsmethod.graph.layer_positions`), any other constructs on a circle.
 
     Examples
     --------
@@ -35,20 +32,11 @@ def layout(constructs, subsystems: pd.DataFrame | None = None) -> dict:
     [(0.0, 1.0), (1.0, 0.0)]
     """
     names = list(constructs)
-    layer = {}
-    if subsystems is not None and set(names) <= set(subsystems["id"]):
-        layer = dict(zip(subsystems["id"], subsystems["layer"], strict=False))
+    if subsystems is not None and names and set(names) <= set(subsystems["id"]):
+        from ..graph import layer_positions
+
+        return layer_positions(names)
     pos = {}
-    if layer:
-        # every subsystem of a layer keeps its slot, whether measured or not, so the
-        # same subsystem sits in the same place in every figure
-        for ring, radius in _RINGS.items():
-            members = [c for c in subsystems["id"] if layer.get(c) == ring]
-            for i, c in enumerate(members):
-                if c in names:
-                    angle = np.pi / 2 - 2 * np.pi * i / len(members) + (np.pi / 4 if ring == "control" else 0)
-                    pos[c] = (radius * np.cos(angle), radius * np.sin(angle))
-        return pos
     for i, c in enumerate(names):
         angle = np.pi / 2 - 2 * np.pi * i / len(names)
         pos[c] = (float(np.cos(angle)), float(np.sin(angle)))
