@@ -416,5 +416,3 @@ def read_responses(path, instrument, **kwargs):
 
     return _read(path, instrument, **kwargs)
 
-
-read_responses.__doc__ = (read_responses.__doc__ or "")  # documented in omsmethod.responses
