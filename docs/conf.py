@@ -81,6 +81,7 @@ html_theme_options = {
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version"],
     "show_prev_next": True,
+    "header_links_before_dropdown": 6,
 }
 html_sidebars = {"index": []}
 html_context = {"default_mode": "light"}
