@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cell_sums", "psu_variance", "weighted_quantile"]
+__all__ = ["cell_sums", "dense_codes", "psu_variance", "weighted_quantile"]
 
 LONELY_OPTIONS = ("raise", "certainty", "adjust", "average")
 
@@ -30,6 +30,25 @@ LONELY_OPTIONS = ("raise", "certainty", "adjust", "average")
 def cell_sums(values: np.ndarray, code: np.ndarray, n_cells: int) -> np.ndarray:
     """Sum ``values`` (1-D) over integer cell codes ``0..n_cells-1``."""
     return np.bincount(code, weights=values, minlength=n_cells)
+
+
+def dense_codes(key: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``np.unique(key, return_inverse=True)`` for non-negative integer keys, in O(n).
+
+    Uses a presence table when the key range is small (at most 4 n), else sorts.
+    """
+    key = np.asarray(key, dtype=np.int64)
+    if key.size == 0:
+        return key.copy(), key.copy()
+    top = int(key.max()) + 1
+    if top > 4 * key.size + 1024:
+        uniq, inverse = np.unique(key, return_inverse=True)
+        return uniq, inverse.astype(np.int64)
+    present = np.zeros(top, dtype=bool)
+    present[key] = True
+    uniq = np.flatnonzero(present)
+    rank = np.cumsum(present) - 1
+    return uniq, rank[key]
 
 
 def psu_variance(

@@ -45,6 +45,33 @@ def _group_sum(values: np.ndarray, group: np.ndarray, n_groups: int) -> np.ndarr
     return out
 
 
+def _by_cell(values: np.ndarray, group: np.ndarray, k: int, cells) -> np.ndarray:
+    """(k, n_dom) sums of ``values`` by group and domain (one bincount)."""
+    n_dom = cells.n_dom
+    code = cells.group_code(group, k)
+    return np.bincount(code, weights=values, minlength=k * n_dom).reshape(k, n_dom)
+
+
+def _psu_group_apply(cache, psu, n_psu, w, group, k, C):
+    """(P, D) PSU totals of ``w_i C[group_i]`` without a (rows x D) matrix.
+
+    The weighted PSU x group table is kept in ``cache`` when it is small.
+    """
+    if n_psu * k <= max(len(psu), 1 << 22):
+        key = ("group", id(group))
+        if key not in cache:
+            cache[key] = np.bincount(psu * k + group, weights=w, minlength=n_psu * k).reshape(
+                n_psu, k
+            )
+        return cache[key] @ C
+    out = np.empty((n_psu, C.shape[1]))
+    for j in range(C.shape[1]):
+        out[:, j] = np.bincount(psu, weights=w * C[group, j], minlength=n_psu)
+    return out
+
+
+
+
 @dataclass
 class PostStratResidual:
     group: np.ndarray
@@ -56,6 +83,16 @@ class PostStratResidual:
         means = _group_sum(Z * (self.w_old / self.w_new)[:, None], self.group, k)
         means /= np.bincount(self.group, weights=self.w_old, minlength=k)[:, None]
         return Z - means[self.group] * self.w_new[:, None]
+
+    def psu_totals(self, influence, cells):
+        """PSU x domain totals of the residualised influence (reduced form of ``__call__``)."""
+        k = int(self.group.max()) + 1
+        psu, n_psu = cells.design._psu, cells.n_psu
+        means = _by_cell(influence * (self.w_old / self.w_new), self.group, k, cells)
+        means /= np.bincount(self.group, weights=self.w_old, minlength=k)[:, None]
+        cache = self.__dict__.setdefault("_cache", {})
+        correction = _psu_group_apply(cache, psu, n_psu, self.w_new, self.group, k, means)
+        return cells.sums(influence) - correction
 
 
 @dataclass
@@ -69,6 +106,36 @@ class GregResidual:
         Xw = self.X * self.w_old[:, None]
         b, *_ = np.linalg.lstsq(Xw.T @ self.X, Xw.T @ U, rcond=None)
         return Z - (self.X @ b) * self.w_new[:, None]
+
+    def psu_totals(self, influence, cells):
+        """PSU x domain totals of the residualised influence (reduced form of ``__call__``)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        dom, n_dom, psu, n_psu = cells.dom, cells.n_dom, cells.design._psu, cells.n_psu
+        if "xwx" not in cache:
+            cache["xwx"] = (self.X * self.w_old[:, None]).T @ self.X
+        v = influence * (self.w_old / self.w_new)
+        p = self.X.shape[1]
+        xwu = np.empty((p, n_dom))
+        for k in range(p):
+            xwu[k] = np.bincount(dom, weights=self.X[:, k] * v, minlength=n_dom)
+        b, *_ = np.linalg.lstsq(cache["xwx"], xwu, rcond=None)
+        if n_psu * p <= max(len(psu), 1 << 22):
+            if "wx" not in cache:
+                cache["wx"] = np.column_stack(
+                    [
+                        np.bincount(psu, weights=self.w_new * self.X[:, k], minlength=n_psu)
+                        for k in range(p)
+                    ]
+                )
+            correction = cache["wx"] @ b
+        else:
+            correction = np.column_stack(
+                [
+                    np.bincount(psu, weights=self.w_new * (self.X @ b[:, j]), minlength=n_psu)
+                    for j in range(n_dom)
+                ]
+            )
+        return cells.sums(influence) - correction
 
 
 @dataclass
@@ -86,6 +153,48 @@ class RakeResidual:
                 means = _group_sum(Z / w, g, k) / np.bincount(g, minlength=k)[:, None]
                 Z -= w * means[g]
         return Z
+
+    def psu_totals(self, influence, cells):
+        """PSU x domain totals after the back-fitting sweeps, in margin space.
+
+        The sweeps only move group means, so the residual is
+        :math:`u - \\sum_m G_m c_m` with :math:`G_m` the indicators of margin ``m``;
+        the sweeps update the small coefficient tables :math:`c_m` from the group
+        sums of ``u = Z / w`` and the margins' cross-tabulated counts. Same
+        arithmetic as :meth:`__call__` without any (rows x domains) matrix.
+        """
+        cache = self.__dict__.setdefault("_cache", {})
+        psu, n_psu = cells.design._psu, cells.n_psu
+        ks = [int(g.max()) + 1 for g in self.groups]
+        if "cross" not in cache:
+            cache["cross"] = [
+                [
+                    np.bincount(g * kb + h, minlength=ka * kb).reshape(ka, kb).astype(float)
+                    for h, kb in zip(self.groups, ks, strict=True)
+                ]
+                for g, ka in zip(self.groups, ks, strict=True)
+            ]
+        cross = cache["cross"]
+        u = influence / self.w_new
+        joint_k = int(np.prod(ks))
+        if joint_k * cells.n_dom <= max(len(u), 1 << 22):
+            # one pass: the full margins x domain table, then its marginal sums
+            if "joint" not in cache:
+                cache["joint"] = np.ravel_multi_index(tuple(self.groups), ks)
+            table = _by_cell(u, cache["joint"], joint_k, cells).reshape(*ks, cells.n_dom)
+            axes = range(len(ks))
+            sums = [table.sum(axis=tuple(a for a in axes if a != m)) for m in axes]
+        else:
+            sums = [_by_cell(u, g, k, cells) for g, k in zip(self.groups, ks, strict=True)]
+        coef = [np.zeros((k, cells.n_dom)) for k in ks]
+        for _ in range(self.sweeps):
+            for m, k in enumerate(ks):
+                current = sums[m] - sum(cross[m][o] @ coef[o] for o in range(len(ks)))
+                coef[m] += current / np.diag(cross[m][m])[:, None]
+        total = cells.sums(influence)
+        for g, k, c in zip(self.groups, ks, coef, strict=True):
+            total -= _psu_group_apply(cache, psu, n_psu, self.w_new, g, k, c)
+        return total
 
 
 def model_matrix(data: pd.DataFrame, population: Mapping) -> tuple[np.ndarray, np.ndarray, list]:

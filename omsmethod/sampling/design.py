@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DesignError
 from ..validation import as_list, require_columns, require_dataframe, require_numeric
 from . import estimation
-from ._kernels import LONELY_OPTIONS
+from ._kernels import LONELY_OPTIONS, dense_codes
 
 __all__ = ["Design"]
 
@@ -154,20 +154,21 @@ class Design:
         if psu is not None:
             c, _ = _codes(data, psu, "PSU")
             if not nest and strata is not None:
-                n_str = pd.Series(h).groupby(c).nunique().to_numpy()
-                if (n_str > 1).any():
-                    bad = int(np.flatnonzero(n_str > 1)[0])
+                first = np.empty(int(c.max()) + 1, dtype=np.int64)
+                first[c] = h  # any stratum of each PSU; all must agree
+                clash = first[c] != h
+                if clash.any():
                     raise DesignError(
                         "PSU ids appear in more than one stratum",
                         column=psu,
-                        value=data[psu].iloc[int(np.argmax(c == bad))],
+                        value=data[psu].iloc[int(np.argmax(clash))],
                         hint="use nest=True if PSU ids are only unique within strata",
                     )
         else:
             c = np.arange(n, dtype=np.int64)
         # PSU codes ordered by stratum
         key = h * (int(c.max()) + 1) + c
-        uniq, psu_code = np.unique(key, return_inverse=True)
+        uniq, psu_code = dense_codes(key)
         self._psu = psu_code.astype(np.int64)
         self._stratum = h
         self._psu_stratum = (uniq // (int(c.max()) + 1)).astype(np.int64)

@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import DesignError
 from ..validation import as_list, require_columns, require_numeric
-from ._kernels import psu_variance, weighted_quantile
+from ._kernels import dense_codes, psu_variance, weighted_quantile
 
 __all__ = ["linear_estimates", "proportions", "ratios", "quantiles"]
 
@@ -68,7 +68,7 @@ def _domains(design, by):
         levels.append(u)
     shape = tuple(len(u) for u in levels)
     combined = np.ravel_multi_index(tuple(codes), shape)
-    uniq, dom = np.unique(combined, return_inverse=True)
+    uniq, dom = dense_codes(combined)
     parts = np.unravel_index(uniq, shape)
     table = pd.DataFrame(
         {col: np.asarray(lv)[p] for col, lv, p in zip(by, levels, parts, strict=True)}
@@ -78,7 +78,11 @@ def _domains(design, by):
 
 def _numeric(design, column: str) -> np.ndarray:
     require_columns(design.data, [column])
-    y = require_numeric(design.data, column)
+    series = design.data[column]
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "fiu":
+        y = series.to_numpy(dtype=float)  # plain numeric: nothing to check per cell
+    else:
+        y = require_numeric(design.data, column)
     if np.isnan(y).all():
         raise DesignError(
             "has no non-missing values", column=column, hint="drop the variable or check the import"
@@ -96,6 +100,30 @@ class _Cells:
         self.n_psu = len(design._psu_stratum)
         self.code = design._psu * n_dom + dom
         self._full = None
+        self._scratch = None
+        self._group_codes = {}
+        self._share = None
+
+    def group_code(self, group: np.ndarray, k: int) -> np.ndarray:
+        """Cached ``group * n_dom + dom`` (cell codes of a group x domain table)."""
+        key = (id(group), k)
+        if key not in self._group_codes:
+            self._group_codes[key] = (group, group * self.n_dom + self.dom)
+        return self._group_codes[key][1]
+
+    def weight_share(self, wm: np.ndarray, W: np.ndarray) -> np.ndarray:
+        """``wm / W[dom]`` (cached for the full weights)."""
+        if wm is not self.design.weights:
+            return wm / W[self.dom]
+        if self._share is None:
+            self._share = wm / W[self.dom]
+        return self._share
+
+    def scratch(self):
+        """A reusable float buffer of one value per row."""
+        if self._scratch is None:
+            self._scratch = np.empty(len(self.dom))
+        return self._scratch
 
     def sums(self, values):
         n_cells = self.n_psu * self.n_dom
@@ -130,6 +158,9 @@ class _Cells:
         present, as R keeps the rows of calibrated designs when taking domains).
         """
         d = self.design
+        steps = d._calibration
+        if len(steps) == 1:  # reduced form: no (rows x domains) matrix
+            return steps[0].psu_totals(influence, self)
         n = len(influence)
         Z = np.zeros((n, self.n_dom))
         Z[np.arange(n), self.dom] = influence
@@ -165,16 +196,29 @@ def _linear_parts(cells, y, kind, x=None):
     """Estimate, PSU totals of influence values, cells present, SRS variance and n."""
     w = cells.design.weights
     dom = cells.dom
+    if x is None and kind != "ratio":
+        wy = np.multiply(w, y, out=cells.scratch())
+        if cells.design._calibration:  # PSU totals come from the residuals: domain sums do
+            S_y = np.bincount(dom, weights=wy, minlength=cells.n_dom)[None, :]
+        else:
+            S_y = cells.sums(wy)
+        if np.isfinite(S_y.sum()):  # no missing values: skip the mask passes
+            S_w, n_d = cells.weight_sums(None)
+            parts = _shifted_parts(cells, y, w, kind, S_w, S_w.sum(axis=0), n_d, S_y)
+            return _calibrated_parts(cells, parts, y, w, kind)
     obs = ~np.isnan(y)
     if x is not None:
         obs &= ~np.isnan(x)
     complete = bool(obs.all())
-    yz = np.where(obs, y, 0.0)
-    S_y = cells.sums(w * yz)
+    yz = y if complete else np.where(obs, y, 0.0)
     S_w, n_d = cells.weight_sums(None if complete else obs)
-    Y = S_y.sum(axis=0)
     W = S_w.sum(axis=0)
     wm = w if complete else np.where(obs, w, 0.0)
+    if kind != "ratio":
+        parts = _shifted_parts(cells, yz, wm, kind, S_w, W, n_d)
+        return _calibrated_parts(cells, parts, yz, wm, kind)
+    S_y = cells.sums(w * yz)
+    Y = S_y.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         if kind == "ratio":
             xz = np.where(obs, x, 0.0)
@@ -186,30 +230,52 @@ def _linear_parts(cells, y, kind, x=None):
             rbar = np.bincount(dom, weights=wm * r, minlength=cells.n_dom) / W
             ss = np.bincount(dom, weights=wm * (r - rbar[dom]) ** 2, minlength=cells.n_dom)
             vsrs = _srs_variance(ss, W, n_d) * W**2
-        else:
-            mean = Y / W
-            dev = yz - mean[dom]
-            ss = np.bincount(dom, weights=wm * dev * dev, minlength=cells.n_dom)
-            vsrs = _srs_variance(ss, W, n_d)
-            if kind == "mean":
-                est = mean
-                totals = (S_y - mean * S_w) / W
-            else:
-                est = Y
-                totals = S_y
-                vsrs = vsrs * W**2
     present_cells = S_w
     if cells.design._calibration:
         with np.errstate(divide="ignore", invalid="ignore"):
-            if kind == "ratio":
-                influence = wm * r
-            elif kind == "mean":
-                influence = wm * dev / W[dom]
-            else:
-                influence = wm * yz
-            totals = cells.calibrated_totals(influence)
+            totals = cells.calibrated_totals(wm * r)
         present_cells = None
     return est, totals, present_cells, vsrs, n_d
+
+
+def _calibrated_parts(cells, parts, yz, wm, kind):
+    """Swap in calibration-residualised PSU totals (mean/total) when calibrated."""
+    if not cells.design._calibration:
+        return parts
+    est, _, S_w, vsrs, n_d = parts
+    dom = cells.dom
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if kind == "mean":
+            influence = np.take(est, dom, out=cells.scratch())
+            np.subtract(yz, influence, out=influence)
+            influence *= cells.weight_share(wm, S_w.sum(axis=0))
+        else:
+            influence = np.multiply(wm, yz, out=cells.scratch())
+        totals = cells.calibrated_totals(influence)
+    return est, totals, None, vsrs, n_d
+
+
+def _shifted_parts(cells, yz, wm, kind, S_w, W, n_d, S_y=None):
+    """Mean/total parts in few passes: sums of ``w (y - a)`` and ``w (y - a)^2``.
+
+    ``a`` is the overall weighted mean, so the within-domain sum of squares
+    :math:`\\sum w (y - a)^2 - W_d (\\bar y_d - a)^2` loses no precision.
+    """
+    n_dom = cells.n_dom
+    if S_y is None:
+        S_y = cells.sums(wm * yz)
+    Y = S_y.sum(axis=0)
+    a = float(Y.sum() / W.sum())
+    u = np.subtract(yz, a, out=cells.scratch())  # in place: no page faults per item
+    np.square(u, out=u)
+    u *= wm
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean = Y / W
+        ss = np.bincount(cells.dom, weights=u, minlength=n_dom) - W * (mean - a) ** 2
+        vsrs = _srs_variance(np.maximum(ss, 0.0), W, n_d)
+        if kind == "mean":
+            return mean, (S_y - mean * S_w) / W, S_w, vsrs, n_d
+    return Y, S_y, S_w, vsrs * W**2, n_d
 
 
 def _linear(cells, y, kind, x=None):

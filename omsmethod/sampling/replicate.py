@@ -28,6 +28,86 @@ __all__ = ["ReplicateDesign", "replicate_design", "hadamard"]
 TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "other")
 
 
+CHUNK_BYTES = 256 * 2**20  # largest (rows x replicates) block held at once
+
+
+class _DenseWeights:
+    """Replicate weights given as an (n, R) array."""
+
+    def __init__(self, matrix):
+        self.matrix = matrix
+        self.n_rep = matrix.shape[1]
+
+    def block(self, start, stop):
+        return self.matrix[:, start:stop]
+
+    def dense(self):
+        return self.matrix
+
+    def rank(self, mask):
+        return int(np.linalg.matrix_rank(self.matrix[mask]))
+
+
+class _ColumnWeights:
+    """Replicate weights read, a block of columns at a time, from the data frame."""
+
+    def __init__(self, data, columns):
+        self.data = data
+        self.columns = list(columns)
+        self.n_rep = len(self.columns)
+
+    def block(self, start, stop):
+        return self.data[self.columns[start:stop]].to_numpy(dtype=float)
+
+    def dense(self):
+        return self.block(0, self.n_rep)
+
+    def rank(self, mask):
+        return int(np.linalg.matrix_rank(self.data.loc[mask, self.columns].to_numpy(dtype=float)))
+
+
+class _PsuWeights:
+    """Replicate weights ``w_i * mult[psu_i, r]`` from per-PSU multipliers (never n x R)."""
+
+    def __init__(self, w, psu, mult):
+        self.w, self.psu, self.mult = w, psu, mult
+        self.n_rep = mult.shape[1]
+
+    def block(self, start, stop):
+        return self.w[:, None] * self.mult[self.psu, start:stop]
+
+    def dense(self):
+        return self.block(0, self.n_rep)
+
+    def rank(self, mask):
+        return int(np.linalg.matrix_rank(self.mult[np.unique(self.psu[mask])]))
+
+    def sums(self, V, dom, n_dom):
+        """(R, D, k) replicate sums via PSU x domain totals: ``mult.T @ totals``."""
+        n_psu = self.mult.shape[0]
+        code = self.psu * n_dom + dom
+        T = np.empty((n_psu * n_dom, V.shape[1]))
+        for k in range(V.shape[1]):
+            T[:, k] = np.bincount(code, weights=self.w * V[:, k], minlength=n_psu * n_dom)
+        out = self.mult.T @ T.reshape(n_psu, n_dom * V.shape[1])
+        return out.reshape(self.n_rep, n_dom, V.shape[1])
+
+
+def _check_block(block, data, start, names=None):
+    bad = np.isnan(block) | (block < 0)
+    if bad.any():
+        i, j = np.argwhere(bad)[0]
+        value = float(block[i, j])
+        column = names[start + j] if names is not None else f"replicate {start + j + 1}"
+        raise DesignError(
+            "replicate weight is missing (NaN)" if np.isnan(value) else "replicate weight is negative",
+            row=data.index[i],
+            column=column,
+            value=value,
+            hint="every replicate needs a weight >= 0 on every row; check the delivered file",
+        )
+
+
 class ReplicateDesign:
     """A survey design described by replicate weights (like R's ``svrepdesign``).
 
@@ -80,28 +160,45 @@ class ReplicateDesign:
         from .design import _weights_array
 
         self.weights = _weights_array(data, weights)
-        if isinstance(repweights, (list, tuple)) and all(isinstance(c, str) for c in repweights):
+        self.chunk_bytes = CHUNK_BYTES
+        if isinstance(repweights, str):
+            import re
+
+            pattern = re.compile(repweights)
+            repweights = [c for c in data.columns if pattern.fullmatch(str(c))]
+            if not repweights:
+                raise DesignError(
+                    f"no column matches the replicate-weight pattern {pattern.pattern!r}",
+                    value=pattern.pattern,
+                    hint="e.g. 'repw[0-9]+' for columns repw1, repw2, ...",
+                )
+        if isinstance(repweights, (_DenseWeights, _ColumnWeights, _PsuWeights)):
+            source = repweights
+        elif isinstance(repweights, (list, tuple)) and all(isinstance(c, str) for c in repweights):
             require_columns(data, list(repweights))
-            rep = np.column_stack(
-                [require_numeric(data, c, allow_missing=False) for c in repweights]
-            )
+            for c in repweights:
+                if not pd.api.types.is_numeric_dtype(data[c]):
+                    require_numeric(data, c)
+            source = _ColumnWeights(data, repweights)
         else:
             rep = np.asarray(repweights, dtype=float)
-        if rep.ndim != 2 or rep.shape[0] != len(data) or rep.shape[1] < 2:
+            if rep.ndim != 2 or rep.shape[0] != len(data) or rep.shape[1] < 2:
+                raise DesignError(
+                    f"replicate weights must be an (n rows x R >= 2) table, got shape {rep.shape}",
+                    hint="one column per replicate, one row per respondent",
+                )
+            source = _DenseWeights(rep)
+        if source.n_rep < 2:
             raise DesignError(
-                f"replicate weights must be an (n rows x R >= 2) table, got shape {rep.shape}",
+                f"replicate weights must be an (n rows x R >= 2) table, got {source.n_rep} column",
                 hint="one column per replicate, one row per respondent",
             )
-        if np.isnan(rep).any() or (rep < 0).any():
-            i, j = np.argwhere(np.isnan(rep) | (rep < 0))[0]
-            raise DesignError(
-                "replicate weight is missing or negative",
-                row=data.index[i],
-                column=f"replicate {j + 1}",
-                value=float(rep[i, j]),
-            )
-        self.repweights = rep
-        n_rep = rep.shape[1]
+        self._rep = source
+        if not isinstance(source, _PsuWeights):
+            names = source.columns if isinstance(source, _ColumnWeights) else None
+            for start, stop in self._chunks():
+                _check_block(source.block(start, stop), data, start, names)
+        n_rep = source.n_rep
         self.type = type
         self.rho = rho
         if scale is None:
@@ -123,15 +220,70 @@ class ReplicateDesign:
             if type == "JKn":
                 raise DesignError("JKn replicates need rscales= ((n_h - 1)/n_h per replicate)")
             rscales = np.ones(n_rep)
+        if np.ndim(scale) != 0:
+            raise DesignError(
+                f"scale must be one number, got {np.size(scale)} values",
+                value=list(np.ravel(scale))[:5],
+                hint="per-replicate factors go in rscales=",
+            )
         self.scale = float(scale)
+        if not (np.isfinite(self.scale) and self.scale > 0):
+            raise DesignError("scale must be a positive number", value=self.scale)
         self.rscales = np.asarray(rscales, dtype=float).reshape(-1)
         if len(self.rscales) != n_rep:
-            raise DesignError(f"rscales has {len(self.rscales)} values for {n_rep} replicates")
+            raise DesignError(
+                f"rscales has {len(self.rscales)} values but there are {n_rep} replicate "
+                "weight columns",
+                value=len(self.rscales),
+                hint="give one rscale per replicate column (or check the replicate-column "
+                "pattern picks exactly the replicate weights)",
+            )
+        if np.isnan(self.rscales).any() or (self.rscales < 0).any():
+            raise DesignError("rscales must be >= 0", value=self.rscales.tolist()[:5])
         self.mse = bool(mse)
 
     @property
     def n_replicates(self) -> int:
-        return self.repweights.shape[1]
+        return self._rep.n_rep
+
+    @property
+    def repweights(self) -> np.ndarray:
+        """All replicate weights as an (n, R) array (materialised on access)."""
+        return self._rep.dense()
+
+    def _chunks(self):
+        """(start, stop) replicate columns per block of at most ``chunk_bytes``."""
+        n_rows = max(len(self.data), 1)
+        step = max(1, int(self.chunk_bytes // (8 * n_rows)))
+        for start in range(0, self._rep.n_rep, step):
+            yield start, min(start + step, self._rep.n_rep)
+
+    def _sums(self, V, dom, n_dom):
+        """(R, D, k) sums of the columns of ``V`` by domain under every replicate weight.
+
+        Replicates built from a design use PSU totals (no rows x replicates array);
+        delivered replicate weights are read in column blocks of at most
+        ``chunk_bytes``, rows grouped by domain so each block is one matrix product
+        per domain.
+        """
+        source = self._rep
+        if isinstance(source, _PsuWeights):
+            return source.sums(V, dom, n_dom)
+        out = np.empty((source.n_rep, n_dom, V.shape[1]))
+        if n_dom > 1:
+            order = np.argsort(dom, kind="stable")
+            bounds = np.concatenate(([0], np.cumsum(np.bincount(dom, minlength=n_dom))))
+            V = V[order]
+        else:
+            order, bounds = None, np.array([0, len(dom)])
+        for start, stop in self._chunks():
+            block = source.block(start, stop)
+            if order is not None:
+                block = block[order]
+            for d in range(n_dom):
+                a, b = bounds[d], bounds[d + 1]
+                out[start:stop, d] = block[a:b].T @ V[a:b]
+        return out
 
     # -- kernel --------------------------------------------------------------------
     def _variance(self, theta_hat: np.ndarray, theta_rep: np.ndarray) -> np.ndarray:
@@ -143,31 +295,31 @@ class ReplicateDesign:
         dev = theta_rep - centre
         return self.scale * (self.rscales[:, None] * dev * dev).sum(axis=0)
 
-    def _replicate_sums(self, values, dom, n_dom):
-        """(R, D) sums of ``values`` by domain under every replicate weight."""
-        out = np.empty((self.n_replicates, n_dom))
-        for d in range(n_dom):
-            rows = dom == d
-            out[:, d] = values[rows] @ self.repweights[rows]
-        return out
+    def _linear(self, y, dom, n_dom, kind, x=None, rep_sums=None):
+        """Estimate, replicate estimates (R, D), SRS variance and n per domain.
 
-    def _linear(self, y, dom, n_dom, kind, x=None):
+        ``rep_sums``: precomputed (R, D, 2) replicate sums of the numerator and the
+        denominator (observed indicator for a mean, ``x`` for a ratio).
+        """
         w = self.weights
         obs = ~np.isnan(y)
         if x is not None:
             obs &= ~np.isnan(x)
         yz = np.where(obs, y, 0.0)
         wm = np.where(obs, w, 0.0)
+        xz = np.where(obs, x, 0.0) if kind == "ratio" else None
+        if rep_sums is None:
+            cols = [yz] + ([xz] if kind == "ratio" else [obs.astype(float)])
+            rep_sums = self._sums(np.column_stack(cols), dom, n_dom)
         Y = np.bincount(dom, weights=w * yz, minlength=n_dom)
         W = np.bincount(dom, weights=wm, minlength=n_dom)
         n_d = np.bincount(dom[obs], minlength=n_dom)
-        Yr = self._replicate_sums(yz, dom, n_dom)
+        Yr = rep_sums[:, :, 0]
         with np.errstate(divide="ignore", invalid="ignore"):
             if kind == "ratio":
-                xz = np.where(obs, x, 0.0)
                 X = np.bincount(dom, weights=w * xz, minlength=n_dom)
                 est = Y / X
-                rep = Yr / self._replicate_sums(xz, dom, n_dom)
+                rep = Yr / rep_sums[:, :, 1]
                 r = (yz - est[dom] * xz) / X[dom]
                 ss = np.bincount(dom, weights=wm * r * r, minlength=n_dom)
                 vsrs = estimation._srs_variance(ss, W, n_d) * W**2
@@ -178,20 +330,56 @@ class ReplicateDesign:
                 vsrs = estimation._srs_variance(ss, W, n_d)
                 if kind == "mean":
                     est = mean
-                    rep = Yr / self._replicate_sums(obs.astype(float), dom, n_dom)
+                    rep = Yr / rep_sums[:, :, 1]
                 else:
                     est = Y
                     rep = Yr
                     vsrs = vsrs * W**2
         return est, rep, vsrs, n_d
 
+    def _batch_sums(self, pairs, kind, dom, n_dom):
+        """Replicate sums for every (label, y, x, level) pair in few passes.
+
+        Value columns (numerators, denominators; one shared column of ones for
+        complete data) are stacked in groups of at most ``chunk_bytes`` and each
+        group goes once through the replicate weights.
+        """
+        n = len(dom)
+        columns, index = [], []
+        ones = None
+        for _, y, x, _ in pairs:
+            obs = ~np.isnan(y)
+            if x is not None:
+                obs &= ~np.isnan(x)
+            columns.append(np.where(obs, y, 0.0))
+            i = len(columns) - 1
+            if kind == "ratio":
+                columns.append(np.where(obs, x, 0.0))
+                index.append((i, i + 1))
+            elif obs.all():
+                if ones is None:
+                    columns.append(np.ones(n))
+                    ones = len(columns) - 1
+                index.append((i, ones))
+            else:
+                columns.append(obs.astype(float))
+                index.append((i, i + 1))
+        per_group = max(1, int(self.chunk_bytes // (8 * max(n, 1))))
+        sums = []
+        for start in range(0, len(columns), per_group):
+            V = np.column_stack(columns[start : start + per_group])
+            sums.append(self._sums(V, dom, n_dom))
+        allsums = np.concatenate(sums, axis=2)
+        return [allsums[:, :, [i, j]] for i, j in index]
+
     # -- estimators ----------------------------------------------------------------
     def _estimate(self, pairs, kind, by, confidence, level_of=None):
         z = estimation._normal_quantile(confidence)
         dom, table, n_dom, by = estimation._domains(self, by)
         frames = []
-        for label, y, x, level in pairs:
-            est, rep, vsrs, n_d = self._linear(y, dom, n_dom, kind, x)
+        batch = self._batch_sums(pairs, kind, dom, n_dom)
+        for (label, y, x, level), rep_sums in zip(pairs, batch, strict=True):
+            est, rep, vsrs, n_d = self._linear(y, dom, n_dom, kind, x, rep_sums)
             estimation._check_domains(n_d, label, table, by)
             var = self._variance(est, rep)
             extra = {"level": level} if level is not None else {}
@@ -249,7 +437,7 @@ class ReplicateDesign:
         return estimation.quantiles(self, as_list(variables), quantiles, by, confidence)
 
     def _domain_df(self, mask: np.ndarray) -> int:
-        return int(np.linalg.matrix_rank(self.repweights[mask])) - 1
+        return self._rep.rank(mask) - 1
 
     def _share_se(self, indicator: np.ndarray) -> tuple[float, float]:
         zeros = np.zeros(len(indicator), dtype=np.int64)
@@ -288,9 +476,11 @@ class ReplicateDesign:
         new = copy.copy(self)
         with np.errstate(divide="ignore", invalid="ignore"):
             new.weights = reweight(self.weights)
-            new.repweights = np.column_stack(
-                [reweight(self.repweights[:, r]) for r in range(self.n_replicates)]
-            )
+            columns = []
+            for start, stop in self._chunks():
+                block = self._rep.block(start, stop)
+                columns.extend(reweight(block[:, r]) for r in range(block.shape[1]))
+            new._rep = _DenseWeights(np.column_stack(columns))
         return new
 
     def poststratify(self, by, population) -> ReplicateDesign:
@@ -420,24 +610,23 @@ def replicate_design(design, method="JK1", replicates=None, rho=None, seed=None)
         n = len(ps)
         mult = np.full((n, n), n / (n - 1.0))
         np.fill_diagonal(mult, 0.0)
-        rep = w[:, None] * mult[psu]
+        rep = _PsuWeights(w, psu, mult)
         return ReplicateDesign(design.data, w, rep, "JK1", scale=f[0] * (n - 1) / n)
     if method == "JKn":
         cols, rscales = [], []
         for h, units in enumerate(psu_by_stratum):
             if len(units) < 2 or f[h] < 1e-7:
                 continue
-            in_h = ps[psu] == h
+            in_h = ps == h
             for unit in units:
                 m = np.where(in_h, len(units) / (len(units) - 1.0), 1.0)
-                m[psu == unit] = 0.0
-                cols.append(w * m)
+                m[unit] = 0.0
+                cols.append(m)
                 rscales.append(f[h] * (len(units) - 1) / len(units))
         if len(cols) < 2:
             raise DesignError("JKn needs strata with at least two PSUs")
-        return ReplicateDesign(
-            design.data, w, np.column_stack(cols), "JKn", scale=1.0, rscales=rscales
-        )
+        rep = _PsuWeights(w, psu, np.column_stack(cols))
+        return ReplicateDesign(design.data, w, rep, "JKn", scale=1.0, rscales=rscales)
     if method == "bootstrap":
         n_rep = 50 if replicates is None else int(replicates)
         rng = np.random.default_rng(seed)
@@ -455,7 +644,8 @@ def replicate_design(design, method="JK1", replicates=None, rho=None, seed=None)
                 counts[:, r] += np.bincount(drawn, minlength=len(ps))
         nbar = 1.0 / np.mean(1.0 / n_h)
         scale = nbar / ((nbar - 1) * (n_rep - 1))
-        return ReplicateDesign(design.data, w, w[:, None] * counts[psu], "bootstrap", scale=scale)
+        rep = _PsuWeights(w, psu, counts)
+        return ReplicateDesign(design.data, w, rep, "bootstrap", scale=scale)
     if method in ("BRR", "Fay"):
         rho = 0.0 if method == "BRR" else rho
         if rho is None or not 0 <= rho < 1:
@@ -474,7 +664,7 @@ def replicate_design(design, method="JK1", replicates=None, rho=None, seed=None)
         first[[units[0] for units in psu_by_stratum]] = True
         plus = signs[ps] > 0  # (PSUs, replicates): first PSU in the half-sample
         mult = np.where(first[:, None] == plus, 2.0 - rho, rho)
-        rep = w[:, None] * mult[psu]
+        rep = _PsuWeights(w, psu, mult)
         return ReplicateDesign(
             design.data,
             w,

@@ -155,3 +155,36 @@ def test_weighted_replicate_design_matches_r(name, api, reference):
     """postStratify / rake / calibrate on as.svrepdesign(clus1, "JK1") in R."""
     design = REWEIGHT[name](_r_replicate_design(api, "clus1_JK1"))
     _check(design, reference[reference["design"] == f"rep_clus1_JK1_{name}"])
+
+
+@pytest.mark.parametrize("by", [None, "stype"])
+def test_chunked_replicate_sums_equal_unchunked(api, by):
+    """Blocks of one replicate column (tiny chunk_bytes) give the one-block numbers."""
+    data = api("apiclus1")
+    rep = pd.read_csv(FIXTURES / "rep_clus1_JK1.csv")
+    full = _r_replicate_design(api, "clus1_JK1")
+    wide = data.join(rep)
+    # delivered as data columns, chosen by a regular expression
+    cols = ReplicateDesign(wide, "pw", "rep[0-9]+", "JK1", scale=full.scale)
+    assert cols.n_replicates == rep.shape[1]
+    tiny = ReplicateDesign(wide, "pw", "rep[0-9]+", "JK1", scale=full.scale)
+    tiny.chunk_bytes = 8 * len(data)  # one replicate column per block
+    assert len(list(tiny._chunks())) == rep.shape[1]
+    want = full.mean(["api00", "enroll"], by=by)
+    for design in (cols, tiny):
+        got = design.mean(["api00", "enroll"], by=by)
+        pd.testing.assert_frame_equal(got, want, rtol=1e-12)
+    got = tiny.ratio("api.stu", "enroll", by=by)
+    pd.testing.assert_frame_equal(got, full.ratio("api.stu", "enroll", by=by), rtol=1e-12)
+
+
+def test_design_replicates_never_build_rows_by_replicates(api):
+    """JKn from a design keeps PSU multipliers; sums through them equal dense sums."""
+    d = Design(api("apistrat"), weights="pw", strata="stype", fpc="fpc").replicate("JKn")
+    dense = ReplicateDesign(
+        d.data, d.weights, d.repweights, "JKn", scale=d.scale, rscales=d.rscales
+    )
+    assert d._rep.mult.shape[0] == 200  # PSUs x replicates, not rows x replicates
+    pd.testing.assert_frame_equal(
+        d.mean("api00", by="stype"), dense.mean("api00", by="stype"), rtol=1e-12
+    )
