@@ -67,6 +67,14 @@ API_MODULES = (
 # ---------------------------------------------------------------------------------------
 # staging
 # ---------------------------------------------------------------------------------------
+def api_modules() -> list[str]:
+    """:data:`API_MODULES` plus any top-level module ``omsmethod`` lists that it misses."""
+    import omsmethod
+
+    extra = [m for m in getattr(omsmethod, "_SUBMODULES", ()) if m not in API_MODULES]
+    return [*API_MODULES, *extra]
+
+
 def _write(path: Path, text: str) -> None:
     """Write ``text`` only when it differs (keeps mtimes, so Sphinx rebuilds less)."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -137,7 +145,7 @@ def api_pages() -> tuple[dict[str, str], list[str]]:
     skipped: list[str] = []
     seen: dict[int, str] = {}
     entries: list[tuple[str, str]] = []
-    for short in API_MODULES:
+    for short in api_modules():
         name = f"omsmethod.{short}"
         try:
             module = importlib.import_module(name)
