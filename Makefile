@@ -33,7 +33,11 @@ install: $(VENV)/.synced
 
 demo: install
 	$(BIN)/omsmethod report notebooks/assessment_report.ipynb -o reports/demo.html
-	@echo "open reports/demo.html in a browser (it works offline)"
+	$(BIN)/python -c "from omsmethod.datasets.engagement import build_demo_workspace; build_demo_workspace('reports/demo_workspace.duckdb')"
+	$(BIN)/omsmethod report notebooks/assessment_report.ipynb -p workspace reports/demo_workspace.duckdb \
+		-p lang zh -p client "示例连锁企业（第4轮）" -o reports/demo_workspace_zh.html
+	$(BIN)/omsmethod report publish reports
+	@echo "open reports/demo.html (or reports/index.html) in a browser; it works offline"
 
 test: install
 	$(BIN)/python -m pytest -n 2 -q --doctest-modules omsmethod tests

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .errors import InputError
 
-__all__ = ["assess", "Assessment", "DEFAULT_DESIGNS", "design_for", "load_surveys"]
+__all__ = ["assess", "Assessment", "DEFAULT_DESIGNS", "design_for", "load_surveys", "load_wave"]
 
 #: How the bundled sample surveys were drawn: customers and staff by stratified simple
 #: random sampling within branches (the strata, with their population counts).
@@ -225,3 +225,48 @@ def load_surveys(paths: dict[str, str | None] | None = None, surveys=("customer"
             raise InputError(f"no respondents in unit {unit!r}", column="unit", value=unit,
                              hint="check the unit code (e.g. B01)")
     return surveys_read
+
+
+def load_wave(workspace, wave: int | None = None, unit: str | None = None) -> tuple[dict, dict, int]:
+    """Responses and designs of one wave of an engagement workspace, for :func:`assess`.
+
+    Parameters
+    ----------
+    workspace : str, Path or Workspace
+    wave : int, optional
+        The wave (default: the latest).
+    unit : str, optional
+        Keep one branch only.
+
+    Returns
+    -------
+    responses : dict
+        Survey name → responses of that wave.
+    designs : dict
+        Survey name → the design stored with the wave.
+    wave : int
+    """
+    import json
+
+    from .workspace import Workspace
+
+    ws = workspace if isinstance(workspace, Workspace) else Workspace.open(workspace)
+    waves = ws.waves()
+    if waves.empty:
+        raise InputError("the workspace holds no waves", file=str(getattr(ws, "path", workspace)),
+                         hint="import responses first: omsmethod workspace import")
+    wave = int(waves["wave"].max()) if not wave else int(wave)
+    if wave not in set(waves["wave"]):
+        raise InputError("no such wave in the workspace", value=wave,
+                         hint=f"waves: {', '.join(map(str, waves['wave']))}")
+    row = waves.set_index("wave").loc[wave]
+    design = json.loads(row["design"]) if isinstance(row["design"], str) and row["design"] else {}
+    responses, designs = {}, {}
+    for name in str(row["instruments"]).split(","):
+        data = ws.wave_data(wave, name)
+        if unit:
+            data = data[data["unit"].astype(str) == str(unit)].reset_index(drop=True)
+        if len(data):
+            responses[name] = data
+            designs[name] = {k: v for k, v in design.items() if v is not None}
+    return responses, designs, wave
