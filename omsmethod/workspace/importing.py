@@ -68,7 +68,7 @@ def _frame_sha(frame: pd.DataFrame) -> str:
         if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
             digest.update(np.ascontiguousarray(column.to_numpy(dtype=float)).tobytes())
         else:
-            digest.update("\x1f".join(column.astype(str)).encode("utf-8", "surrogatepass"))
+            digest.update("\x1f".join(map(str, column.tolist())).encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
 
 

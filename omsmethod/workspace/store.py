@@ -238,6 +238,25 @@ class Workspace:
     def __repr__(self) -> str:
         return f"<Workspace {self.path}>"
 
+    def summary(self) -> pd.DataFrame:
+        """One row per table: ``table, rows`` (current and superseded rows alike)."""
+        with self._read() as con:
+            rows = [
+                (t, con.execute(f'SELECT count(*) FROM "{t}"').fetchall()[0][0])
+                for t in schema.TABLE_ORDER
+            ]
+        return pd.DataFrame(rows, columns=["table", "rows"])
+
+    def _repr_html_(self) -> str:
+        import html
+
+        waves = self.waves()[
+            ["wave", "label", "start_date", "end_date", "instruments", "respondents"]
+        ]
+        return f"<p><b>OMS workspace</b> {html.escape(str(self.path))}</p>" + waves.to_html(
+            index=False
+        )
+
     # -- units, channels, waves -----------------------------------------------------------
     def add_units(self, units: pd.DataFrame, level: str = "branch") -> int:
         """Add or update units (a branches table: ``unit, region[, region_zh], N_customers, N_staff``).

@@ -305,3 +305,10 @@ def test_copy_of_a_workspace_opens(tmp_path, small_ws):
     copy = tmp_path / "copy.oms"
     shutil.copy(small_ws.path, copy)
     assert len(Workspace.open(copy).responses("customer")) == 400
+
+
+def test_summary_and_html(small_ws):
+    counts = small_ws.summary().set_index("table")["rows"]
+    assert counts["respondents"] == 400 and counts["imports"] == 1 and counts["channels"] == 4
+    assert counts["answers"] == small_ws.query("SELECT count(*) AS n FROM answers")["n"].iloc[0]
+    assert "<table" in small_ws._repr_html_() and "wave 1" in small_ws._repr_html_()
