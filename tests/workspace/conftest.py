@@ -54,6 +54,27 @@ def small_ws(tmp_path, small_master):
 
 
 @pytest.fixture(scope="session")
+def two_wave_master(tmp_path_factory, small_master, small_files):
+    """The small workspace with wave 2 imported too."""
+    from omsmethod.workspace import Workspace
+
+    path = tmp_path_factory.mktemp("two_waves") / "small.oms"
+    shutil.copy(small_master, path)
+    Workspace.open(path).import_responses(small_files[2], "customer", wave=2)
+    return path
+
+
+@pytest.fixture
+def two_waves(tmp_path, two_wave_master):
+    """A fresh copy of the small workspace with waves 1 and 2 (B02's service planted +1 SD)."""
+    from omsmethod.workspace import Workspace
+
+    path = tmp_path / "two.oms"
+    shutil.copy(two_wave_master, path)
+    return Workspace.open(path)
+
+
+@pytest.fixture(scope="session")
 def demo_master(tmp_path_factory):
     """The demo engagement (4 waves × 30 branches × 5,000 customers), customers only."""
     from omsmethod.datasets.engagement import build_demo_workspace

@@ -13,12 +13,11 @@ from omsmethod.workspace import SCHEMA_VERSION, Workspace, schema
 
 
 @pytest.fixture
-def exported(small_ws, small_files, tmp_path):
-    small_ws.import_responses(small_files[2], "customer", wave=2)
-    small_ws.log("market_competition", "2026-04-01", "对手开业", unit="B01", subsystems="customer")
-    small_ws.action("2026-04-02", "B01", "service", "training")
-    manifest = small_ws.export(tmp_path / "export")
-    return small_ws, manifest
+def exported(two_waves, small_files, tmp_path):
+    two_waves.log("market_competition", "2026-04-01", "对手开业", unit="B01", subsystems="customer")
+    two_waves.action("2026-04-02", "B01", "service", "training")
+    manifest = two_waves.export(tmp_path / "export")
+    return two_waves, manifest
 
 
 def test_manifest_lists_every_table(exported):

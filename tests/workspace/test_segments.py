@@ -69,13 +69,12 @@ def test_a_deviating_channel_is_named(channel_scores):
     assert "<table" in result._repr_html_()
 
 
-def test_profile_per_wave_from_the_workspace(small_ws, small_files):
-    small_ws.import_responses(small_files[2], "customer", wave=2)
-    table = small_ws.profile("city_tier", subsystem="service")
+def test_profile_per_wave_from_the_workspace(two_waves, small_files):
+    table = two_waves.profile("city_tier", subsystem="service")
     assert sorted(table["wave"].unique()) == [1, 2]
     assert set(table["city_tier"]) == {"tier1", "tier2", "tier3"}
     one = table[table["wave"] == 1]
-    scores = small_ws.scores("customer", wave=1)
+    scores = two_waves.scores("customer", wave=1)
     from omsmethod.sampling import Design
 
     ref = Design(scores, weights="weight", strata="stratum", fpc="fpc").mean(

@@ -35,10 +35,9 @@ def _compare(trend, scores, by, strata="stratum", psu=None, fpc="fpc", variables
 
 
 @pytest.mark.parametrize("by", ["unit", "region", "channel", None])
-def test_trend_matches_design_mean(small_ws, small_files, by):
-    small_ws.import_responses(small_files[2], "customer", wave=2)
-    trend = small_ws.trend(by=by, subsystem=VARIABLES)
-    _compare(trend, small_ws.scores("customer"), by)
+def test_trend_matches_design_mean(two_waves, small_files, by):
+    trend = two_waves.trend(by=by, subsystem=VARIABLES)
+    _compare(trend, two_waves.scores("customer"), by)
 
 
 def test_trend_with_clusters_and_unequal_weights(tmp_path, small_files):
@@ -58,9 +57,8 @@ def test_trend_with_clusters_and_unequal_weights(tmp_path, small_files):
         _compare(ws.trend(by=by, subsystem=VARIABLES), scores, by, psu="psu", fpc=None)
 
 
-def test_change_test_between_waves(small_ws, small_files):
-    small_ws.import_responses(small_files[2], "customer", wave=2)
-    trend = small_ws.trend(by="unit")
+def test_change_test_between_waves(two_waves, small_files):
+    trend = two_waves.trend(by="unit")
     row = trend[
         (trend["unit"] == "B02") & (trend["subsystem"] == "service") & (trend["wave"] == 2)
     ].iloc[0]
@@ -176,19 +174,18 @@ def test_threshold_and_projection_alerts(demo):
     assert proj["waves"].eq(4).all() and proj["next_wave"].eq(5).all()
 
 
-def test_named_weights_match_design_with_those_weights(small_ws, small_files):
+def test_named_weights_match_design_with_those_weights(two_waves, small_files):
     from omsmethod.errors import InputError
 
-    small_ws.import_responses(small_files[2], "customer", wave=2)
     rng = np.random.default_rng(9)
     for wave in (1, 2):
-        ids = small_ws.scores("customer", wave=wave)["respondent_id"]
+        ids = two_waves.scores("customer", wave=wave)["respondent_id"]
         raked = pd.DataFrame({"respondent_id": ids, "weight": rng.uniform(10, 90, len(ids))})
-        assert small_ws.add_weights("raked", "customer", wave, raked) == len(ids)
-    scores = small_ws.scores("customer", weights="raked")
-    assert not np.allclose(scores["weight"], small_ws.scores("customer")["weight"])
-    _compare(small_ws.trend(by="region", weights="raked", subsystem=VARIABLES), scores, "region")
+        assert two_waves.add_weights("raked", "customer", wave, raked) == len(ids)
+    scores = two_waves.scores("customer", weights="raked")
+    assert not np.allclose(scores["weight"], two_waves.scores("customer")["weight"])
+    _compare(two_waves.trend(by="region", weights="raked", subsystem=VARIABLES), scores, "region")
     with pytest.raises(InputError, match="not in wave 1"):
-        small_ws.add_weights(
+        two_waves.add_weights(
             "raked", "customer", 1, pd.DataFrame({"respondent_id": ["nobody"], "weight": [1.0]})
         )
