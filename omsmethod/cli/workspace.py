@@ -6,7 +6,6 @@ and prints a message or a CSV table (to stdout, or atomically to ``-o FILE``).
 
 from __future__ import annotations
 
-import argparse
 import sys
 
 __all__ = ["register"]
@@ -186,9 +185,3 @@ def register(subparsers) -> None:
     p = add("export", _export, "write every table as Parquet plus manifest.json")
     p.add_argument("directory", help="output folder")
 
-
-if __name__ == "__main__":  # pragma: no cover
-    root = argparse.ArgumentParser(prog="omsmethod")
-    register(root.add_subparsers(dest="command"))
-    ns = root.parse_args()
-    sys.exit(ns.func(ns) if getattr(ns, "func", None) else 1)
