@@ -40,7 +40,16 @@ from ..validation import as_list
 from .schema import SCORE_COLUMNS
 from .store import _values
 
-__all__ = ["trend", "difference", "fdr_bh", "project", "alerts", "means_from_sums", "sums_sql"]
+__all__ = [
+    "trend",
+    "difference",
+    "fdr_bh",
+    "project",
+    "alerts",
+    "means_from_sums",
+    "sums_sql",
+    "strata_facts",
+]
 
 _LAYERS = ("core", "control", "external")
 _SUMS = ("n", "sw", "swy", "swy2", "sw2", "sw2y", "sw2y2")
@@ -89,8 +98,8 @@ def fdr_bh(p) -> np.ndarray:
     return out
 
 
-def sums_sql(variables, by, where: str = "TRUE", weights: str | None = None) -> tuple[str, str]:
-    """The two aggregation queries: per-(group) sums and per-stratum design facts.
+def sums_sql(variables, by, where: str = "TRUE", weights: str | None = None) -> str:
+    """The aggregation query: per-(instrument, wave, stratum, PSU, domain) sums.
 
     ``weights`` names a set in the ``weights`` table (default: the design weight); only
     respondents that have it take part.
@@ -121,15 +130,25 @@ def sums_sql(variables, by, where: str = "TRUE", weights: str | None = None) -> 
         "respondents r JOIN imports i USING (import_id) JOIN scores s USING (row_id) "
         f"{join}WHERE i.superseded_by IS NULL AND {where}"
     )
-    groups = (
-        f"SELECT r.instrument, r.wave, r.stratum, r.psu{dom}, {cols} FROM {source} "
-        f"GROUP BY r.instrument, r.wave, r.stratum, r.psu{dom}"
+    return (
+        f"SELECT r.instrument, r.wave, r.stratum, r.psu{dom}, count(*) AS _rows, max(r.fpc) AS _fpc, "
+        f"{cols} FROM {source} GROUP BY r.instrument, r.wave, r.stratum, r.psu{dom}"
     )
-    strata = (
-        "SELECT r.instrument, r.wave, r.stratum, count(*) - count(r.psu) + count(DISTINCT r.psu) AS n_psu, "
-        f"max(r.fpc) AS fpc FROM {source} GROUP BY r.instrument, r.wave, r.stratum"
-    )
-    return groups, strata
+
+
+def strata_facts(groups: pd.DataFrame) -> pd.DataFrame:
+    """PSUs and fpc per (instrument, wave, stratum) from the group sums (no second scan).
+
+    A group without a PSU id holds ``_rows`` single-respondent PSUs; PSU ids are counted
+    once per stratum however many domains they appear in.
+    """
+    keys = ["instrument", "wave", "stratum"]
+    loose = groups["psu"].isna()
+    singles = groups[loose].groupby(keys, dropna=False)["_rows"].sum()
+    clusters = groups[~loose].groupby(keys, dropna=False)["psu"].nunique()
+    fpc = groups.groupby(keys, dropna=False)["_fpc"].max()
+    n_psu = singles.reindex(fpc.index, fill_value=0) + clusters.reindex(fpc.index, fill_value=0)
+    return pd.DataFrame({"n_psu": n_psu, "fpc": fpc}).reset_index()
 
 
 def means_from_sums(
@@ -264,12 +283,11 @@ def trend(
         params += waves
     with ws._read() as con:
         variables = variables or _measured(con, params[0] if params else None)
-        groups_sql, strata_sql = sums_sql(variables, by, " AND ".join(clauses), weights)
+        groups_sql = sums_sql(variables, by, " AND ".join(clauses), weights)
         groups = con.execute(groups_sql, params).df()
-        strata = con.execute(strata_sql, params).df()
     if groups.empty:
         raise InputError("the workspace has no responses to track", hint="import a wave first")
-    table = means_from_sums(groups, strata, variables, by, confidence)
+    table = means_from_sums(groups, strata_facts(groups), variables, by, confidence)
     table["level"] = np.where(table["subsystem"].isin(_LAYERS), "layer", "subsystem")
     return change_tests(table, ["instrument", *by, "subsystem"], alpha)
 
