@@ -70,8 +70,6 @@ def _psu_group_apply(cache, psu, n_psu, w, group, k, C):
     return out
 
 
-
-
 @dataclass
 class PostStratResidual:
     group: np.ndarray
@@ -188,7 +186,7 @@ class RakeResidual:
             sums = [_by_cell(u, g, k, cells) for g, k in zip(self.groups, ks, strict=True)]
         coef = [np.zeros((k, cells.n_dom)) for k in ks]
         for _ in range(self.sweeps):
-            for m, k in enumerate(ks):
+            for m in range(len(ks)):
                 current = sums[m] - sum(cross[m][o] @ coef[o] for o in range(len(ks)))
                 coef[m] += current / np.diag(cross[m][m])[:, None]
         total = cells.sums(influence)
@@ -302,11 +300,16 @@ def calibration_weights(X, w, totals, method="linear", bounds=None, max_iter=100
 
 def _newton(X, w, totals, g_fun, dg_fun, method, max_iter, tol):
     lam = np.zeros(X.shape[1])
-    for _ in range(max_iter):
+    worst = np.inf
+    iterations = 0
+    while iterations < max_iter:
+        iterations += 1
         u = X @ lam
         g = g_fun(u)
         misfit = totals - X.T @ (w * g)
-        if np.all(np.abs(misfit) / (1 + np.abs(totals)) < tol):
+        rel = np.abs(misfit) / (1 + np.abs(totals))
+        worst = float(np.max(rel)) if np.all(np.isfinite(rel)) else np.inf
+        if worst < tol:
             return w * g
         J = (X * (w * dg_fun(u))[:, None]).T @ X
         if not (np.all(np.isfinite(J)) and np.all(np.isfinite(misfit))):
@@ -323,6 +326,9 @@ def _newton(X, w, totals, g_fun, dg_fun, method, max_iter, tol):
             step /= 2
             lam = lam - step
     raise ConvergenceError(
-        f"calibration ({method}) did not converge in {max_iter} iterations",
-        hint="check the population totals, widen the bounds or raise max_iter",
+        f"calibration ({method}) did not converge after {iterations} iterations: "
+        f"largest relative miss of a population total {worst:.3g} (tolerance {tol:g})",
+        value=worst,
+        hint="check the population totals (are they reachable within the bounds?), "
+        "widen the bounds or raise max_iter",
     )

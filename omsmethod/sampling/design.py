@@ -310,7 +310,7 @@ class Design:
         new._calibration = [*self._calibration, residual]
         return new
 
-    def poststratify(self, by, population) -> Design:
+    def poststratify(self, by, population, partial=False) -> Design:
         """A post-stratified copy of the design with calibration-aware SEs.
 
         Weights as :func:`omsmethod.sampling.poststratify`; variances use the
@@ -329,22 +329,29 @@ class Design:
         from .weighting import _cell_keys, poststratify
 
         by = as_list(by)
-        w_new = poststratify(self.data, by, population, weights=self.weights).to_numpy()
+        w_new = poststratify(
+            self.data, by, population, weights=self.weights, partial=partial
+        ).to_numpy()
         group = pd.factorize(_cell_keys(self.data, by))[0]
         return self._calibrated(w_new, PostStratResidual(group, self.weights, w_new))
 
-    def rake(self, margins, max_iter=100, tol=1e-10) -> Design:
+    def rake(self, margins, max_iter=100, tol=1e-10, partial=False) -> Design:
         """A raked copy of the design (iterative proportional fitting to ``margins``).
 
         Variances as R survey's ``rake()``: ten back-fitting sweeps of
         post-stratification residuals over the margins. Raises
-        :class:`ConvergenceError` if the raking does not converge.
+        :class:`ConvergenceError` if the raking does not converge, and
+        :class:`DesignError` for margins with different totals or a level without
+        respondents (``partial=True`` drops such a level's population with a
+        warning, see :func:`omsmethod.sampling.weighting.drop_absent_levels`).
         """
         from ..errors import ConvergenceError
         from .calibration import RakeResidual
         from .weighting import rake
 
-        result = rake(self.data, margins, weights=self.weights, max_iter=max_iter, tol=tol)
+        result = rake(
+            self.data, margins, weights=self.weights, max_iter=max_iter, tol=tol, partial=partial
+        )
         if not result.converged:
             raise ConvergenceError(
                 f"raking did not converge in {result.iterations} iterations "

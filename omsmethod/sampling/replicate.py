@@ -100,7 +100,9 @@ def _check_block(block, data, start, names=None):
         value = float(block[i, j])
         column = names[start + j] if names is not None else f"replicate {start + j + 1}"
         raise DesignError(
-            "replicate weight is missing (NaN)" if np.isnan(value) else "replicate weight is negative",
+            "replicate weight is missing (NaN)"
+            if np.isnan(value)
+            else "replicate weight is negative",
             row=data.index[i],
             column=column,
             value=value,
@@ -483,7 +485,7 @@ class ReplicateDesign:
             new._rep = _DenseWeights(np.column_stack(columns))
         return new
 
-    def poststratify(self, by, population) -> ReplicateDesign:
+    def poststratify(self, by, population, partial=False) -> ReplicateDesign:
         """Post-stratify the full-sample and every replicate weight (R: ``postStratify``).
 
         Examples
@@ -500,7 +502,22 @@ class ReplicateDesign:
         by = as_list(by)
         keys = _cell_keys(self.data, by)
         table = _population_table(population, by)
-        _check_cells(pd.Series(self.weights).groupby(keys.to_numpy()).sum(), table, ", ".join(by))
+        sample_cells = pd.Series(self.weights).groupby(keys.to_numpy()).sum()
+        if partial:
+            from .weighting import _absent_levels
+
+            absent = _absent_levels(sample_cells, table)
+            if absent:
+                import warnings
+
+                warnings.warn(
+                    f"partial=True: no respondents in {', '.join(map(repr, absent))} of "
+                    f"{', '.join(by)}; their population is dropped",
+                    UserWarning,
+                    stacklevel=2,
+                )
+                table = table.drop(absent)
+        _check_cells(sample_cells, table, ", ".join(by))
         group, levels = pd.factorize(keys)
         target = table.reindex(levels).to_numpy()
 
@@ -510,15 +527,21 @@ class ReplicateDesign:
 
         return self._reweighted(reweight)
 
-    def rake(self, margins, max_iter=100, tol=1e-10) -> ReplicateDesign:
-        """Rake the full-sample and every replicate weight to the same margins."""
-        from ..errors import ConvergenceError
-        from .weighting import _rake_kernel, rake
+    def rake(self, margins, max_iter=100, tol=1e-10, partial=False) -> ReplicateDesign:
+        """Rake the full-sample and every replicate weight to the same margins.
 
+        ``partial=True`` drops margin levels without respondents (with a warning).
+        """
+        from ..errors import ConvergenceError
+        from .weighting import _rake_kernel, drop_absent_levels, rake
+
+        if partial:
+            margins = drop_absent_levels(self.data, margins, self.weights)
         first = rake(self.data, margins, weights=self.weights, max_iter=max_iter, tol=tol)
         if not first.converged:
             raise ConvergenceError(
-                f"raking did not converge in {first.iterations} iterations",
+                f"raking did not converge in {first.iterations} iterations "
+                f"(max relative margin error {first.max_error:.2e})",
                 hint="raise max_iter, or collapse sparse levels",
             )
         codes, targets = [], []

@@ -25,6 +25,7 @@ __all__ = [
     "effective_sample_size",
     "weighting_deff",
     "achieved_margin_of_error",
+    "drop_absent_levels",
 ]
 
 
@@ -85,7 +86,7 @@ def _cell_keys(data: pd.DataFrame, by: list[str]):
     return pd.MultiIndex.from_frame(data[by])
 
 
-def poststratify(data, by, population, weights=None) -> pd.Series:
+def poststratify(data, by, population, weights=None, partial=False) -> pd.Series:
     """Post-stratified weights: each cell's weights scaled to its population count.
 
     Parameters
@@ -97,6 +98,9 @@ def poststratify(data, by, population, weights=None) -> pd.Series:
         Population count per cell (a DataFrame: the ``by`` columns and one count column).
     weights : str, Series or array, optional
         Starting weights (default 1).
+    partial : bool
+        Drop population cells without respondents (with a warning) instead of
+        raising, like R's ``postStratify(partial=TRUE)``.
 
     Returns
     -------
@@ -121,6 +125,18 @@ def poststratify(data, by, population, weights=None) -> pd.Series:
     keys = _cell_keys(data, by)
     table = _population_table(population, by)
     sample_cells = pd.Series(w).groupby(keys.to_numpy() if len(by) == 1 else keys).sum()
+    if partial:
+        absent = _absent_levels(sample_cells, table)
+        if absent:
+            import warnings
+
+            warnings.warn(
+                f"partial=True: no respondents in {', '.join(map(repr, absent))} of "
+                f"{', '.join(by)}; their population ({table[absent].sum():g}) is dropped",
+                UserWarning,
+                stacklevel=2,
+            )
+            table = table.drop(absent)
     _check_cells(sample_cells, table, ", ".join(by))
     target = table.reindex(keys).to_numpy()
     have = sample_cells.reindex(keys).to_numpy()
@@ -136,15 +152,54 @@ def _check_cells(sample_cells: pd.Series, table: pd.Series, column: str) -> None
             value=missing[0],
             hint="add the level to the population table",
         )
-    empty = table.index.difference(sample_cells.index)
-    empty = [lv for lv in empty if table[lv] > 0]
+    empty = _absent_levels(sample_cells, table)
     if empty:
         raise DesignError(
-            "population level has no respondents, so it cannot be weighted up",
+            f"population level {empty[0]!r} has no respondents, so it cannot be weighted up",
             column=column,
             value=empty[0],
-            hint="collapse it with a neighbouring level",
+            hint="collapse it with a neighbouring level, or pass partial=True to drop its "
+            "population (the weights then represent the population without it)",
         )
+
+
+def _absent_levels(sample_cells: pd.Series, table: pd.Series) -> list:
+    """Population levels with a positive count but no respondents."""
+    return [lv for lv in table.index.difference(sample_cells.index) if table[lv] > 0]
+
+
+def drop_absent_levels(data, margins, weights=None) -> dict:
+    """Margins without the levels that have no respondents (``partial=True``).
+
+    Each dropped level's population is removed and a :class:`UserWarning` names it.
+    For several margins (raking) every margin is then scaled to the smallest
+    remaining total, so the margins still describe one population (as R's
+    ``postStratify(partial=TRUE)``, the weights represent the population of the
+    levels present).
+    """
+    import warnings
+
+    w = _base_weights(data, weights)
+    out, dropped = {}, []
+    for column, population in margins.items():
+        keys = _cell_keys(data, [column])
+        table = _population_table(population, [column])
+        sample_cells = pd.Series(w).groupby(keys.to_numpy()).sum()
+        absent = _absent_levels(sample_cells, table)
+        for level in absent:
+            dropped.append(f"{column}={level!r} ({table[level]:g})")
+        out[column] = table.drop(absent)
+    if dropped:
+        totals = {c: float(t.sum()) for c, t in out.items()}
+        common = min(totals.values())
+        out = {c: t * (common / totals[c]) if totals[c] > 0 else t for c, t in out.items()}
+        warnings.warn(
+            "partial=True: no respondents in " + ", ".join(dropped) + "; their population "
+            f"is dropped and the margins are weighted to a total of {common:g}",
+            UserWarning,
+            stacklevel=3,
+        )
+    return {c: t.to_dict() for c, t in out.items()}
 
 
 @dataclass
@@ -195,7 +250,7 @@ def _rake_kernel(codes, targets, w, max_iter, tol):
     return w, max_iter, False, err
 
 
-def rake(data, margins, weights=None, max_iter=100, tol=1e-10) -> RakeResult:
+def rake(data, margins, weights=None, max_iter=100, tol=1e-10, partial=False) -> RakeResult:
     """Rake weights to population margins (iterative proportional fitting).
 
     Parameters
@@ -210,6 +265,9 @@ def rake(data, margins, weights=None, max_iter=100, tol=1e-10) -> RakeResult:
     tol : float
         Convergence when every weighted margin is within ``tol`` (relative) of its
         target.
+    partial : bool
+        Drop margin levels that have no respondents (with a warning) instead of
+        raising; see :func:`drop_absent_levels`.
 
     Returns
     -------
@@ -241,6 +299,8 @@ def rake(data, margins, weights=None, max_iter=100, tol=1e-10) -> RakeResult:
             "margins must be a mapping {column: population counts}",
             hint="e.g. {'sex': {'f': 520, 'm': 480}}",
         )
+    if partial:
+        margins = drop_absent_levels(data, margins, weights)
     w = _base_weights(data, weights)
     codes, targets, sums = [], [], []
     for column, population in margins.items():

@@ -146,3 +146,83 @@ def test_one_stratum_equals_unstratified(seed):
     none = Design(data, weights="w", psu="c")
     for method, args in (("mean", ("y",)), ("total", ("y",)), ("ratio", ("y", "x"))):
         pd.testing.assert_frame_equal(getattr(one, method)(*args), getattr(none, method)(*args))
+
+
+# -- issue 12: bad input to weighting and replicate designs -----------------------------
+TYPES = {"E": 4421, "H": 755, "M": 1018}
+SCHWIDE = {"No": 1072, "Yes": 5122}
+
+
+@pytest.fixture()
+def clus1(api):
+    return Design(api("apiclus1"), weights="pw", psu="dnum", fpc="fpc")
+
+
+def test_rake_margin_totals_disagree(clus1):
+    with pytest.raises(DesignError, match="margin totals disagree.*6194.*6000") as err:
+        clus1.rake({"stype": TYPES, "sch.wide": {"No": 1000, "Yes": 5000}})
+    assert err.value.column == "sch.wide"
+
+
+def test_absent_level_named_and_partial_drops_it(clus1):
+    from omsmethod.sampling import rake
+
+    margins = {"stype": {**TYPES, "X": 100}, "sch.wide": {"No": 1072, "Yes": 5222}}
+    with pytest.raises(DesignError, match="level 'X' has no respondents.*partial=True") as err:
+        clus1.rake(margins)
+    assert (err.value.column, err.value.value) == ("stype", "X")
+    with pytest.warns(UserWarning, match=r"stype='X' \(100\).*total of 6194"):
+        raked = clus1.rake(margins, partial=True)
+    # X's 100 are dropped; sch.wide (6294) is scaled to the common total 6194
+    want = rake(
+        clus1.data,
+        {"stype": TYPES, "sch.wide": {"No": 1072 * 6194 / 6294, "Yes": 5222 * 6194 / 6294}},
+        weights="pw",
+    ).weights.to_numpy()
+    np.testing.assert_allclose(raked.weights, want, rtol=1e-10)
+    with pytest.warns(UserWarning, match="'X'"):
+        ps = clus1.poststratify("stype", {**TYPES, "X": 5}, partial=True)
+    np.testing.assert_allclose(ps.weights, clus1.poststratify("stype", TYPES).weights)
+    jk = clus1.replicate("JK1")
+    with pytest.warns(UserWarning, match="'X'"):
+        got = jk.rake(margins, partial=True).mean("api00")
+    assert got["estimate"].iloc[0] == pytest.approx(
+        float(np.average(clus1.data["api00"], weights=want)), rel=1e-10
+    )
+
+
+def test_replicate_weight_nan_named(api):
+    from omsmethod.sampling import ReplicateDesign
+
+    data = api("apiclus1").assign(r1=1.0, r2=2.0, r3=3.0)
+    data.loc[9, "r2"] = np.nan
+    with pytest.raises(DesignError, match=r"replicate weight is missing \(NaN\)") as err:
+        ReplicateDesign(data, "pw", "r[0-9]", "JK1")
+    assert (err.value.column, err.value.row) == ("r2", 9)
+    with pytest.raises(DesignError, match="no column matches"):
+        ReplicateDesign(data, "pw", "rep_[0-9]+", "JK1")
+
+
+def test_replicate_count_disagrees_with_scales(api):
+    from omsmethod.sampling import ReplicateDesign
+
+    data = api("apiclus1").assign(r1=1.0, r2=2.0, r3=3.0)
+    with pytest.raises(DesignError, match="rscales has 2 values but there are 3 replicate"):
+        ReplicateDesign(data, "pw", "r[0-9]", "JKn", rscales=[0.5, 0.5])
+    with pytest.raises(DesignError, match="scale must be one number, got 3 values"):
+        ReplicateDesign(data, "pw", "r[0-9]", "other", scale=[1, 1, 1])
+
+
+def test_calibration_not_converging_says_how_far(clus1):
+    from omsmethod.errors import ConvergenceError
+
+    # g-weights within (0.9, 1.1) cannot move the H schools from 8% to 50% of the total
+    with pytest.raises(ConvergenceError, match=r"after 20 iterations: largest relative miss"):
+        clus1.calibrate(
+            {"stype": {"E": 2000, "H": 3100, "M": 1094}},
+            method="logit",
+            bounds=(0.9, 1.1),
+            max_iter=20,
+        )
+    with pytest.raises(ConvergenceError, match=r"did not converge in 1 iterations \(max rel"):
+        clus1.rake({"stype": TYPES, "sch.wide": SCHWIDE}, max_iter=1)
