@@ -313,12 +313,21 @@ def append(con, instrument, wave, unit_key, replace, source, digest, tables, ite
 
     previous = (
         con.execute(
-            "SELECT import_id, version, sha256 FROM imports WHERE wave = ? AND instrument = ? "
+            "SELECT import_id, version, sha256, rows FROM imports WHERE wave = ? AND instrument = ? "
             "AND unit = ? AND superseded_by IS NULL",
             [wave, inst_id, unit_key],
         ).fetchall()
         or [None]
     )[0]
+    if previous is not None and digest is not None and previous[2] == digest:
+        return ImportResult(
+            "unchanged",
+            int(previous[0]),
+            int(previous[3]),
+            int(previous[1]),
+            f"the same responses were already imported as import {previous[0]} "
+            f"(wave {wave}, {inst_id}); nothing to do",
+        )
     if previous is not None and not replace:
         raise WorkspaceError(
             f"wave {wave} already has {inst_id} responses for unit {unit_key!r} (import {previous[0]}) "

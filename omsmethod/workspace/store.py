@@ -450,16 +450,7 @@ class Workspace:
                 value=ids.iloc[bad],
                 hint="each respondent needs one unique id",
             )
-        digest = _frame_sha(frame)
-        same = self._current_import(wave, instrument.id, unit)
-        if same is not None and same["sha256"] == digest:
-            return ImportResult(
-                "unchanged",
-                int(same["import_id"]),
-                int(same["rows"]),
-                int(same["version"]),
-                f"the same responses were already imported as import {same['import_id']}",
-            )
+        digest = _frame_sha(frame)  # an unchanged frame is detected inside the transaction
         return self._import(frame, instrument, wave, unit, replace, source, digest)
 
     def _current_import(self, wave, instrument_id, unit):
@@ -480,7 +471,10 @@ class Workspace:
                 result = append(
                     con, instrument, wave, unit_key, replace, source, digest, tables, items
                 )
-                con.commit()
+                if result.status == "unchanged":
+                    con.rollback()  # nothing to write
+                else:
+                    con.commit()
             except BaseException:
                 con.rollback()
                 raise
