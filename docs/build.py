@@ -309,6 +309,9 @@ def stage(lang: str, src_root: Path) -> tuple[Path, list[str], int]:
     keep: set[Path] = set()
     _sync_tree(DOCS / lang, dst, keep)
     pages, skipped = api_pages()
+    if lang == "zh":  # the reference itself stays in English
+        pages["api/index.rst"] = pages["api/index.rst"].replace(
+            _heading("API reference"), _heading("API 参考（英文）"), 1)
     more, notebooks = workshop_pages(lang)
     pages.update(more)
     pages["_fixture_sources.md"] = fixture_sources()

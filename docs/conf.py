@@ -64,6 +64,8 @@ numpydoc_xref_param_type = False
 # ---- HTML ---------------------------------------------------------------------------
 html_theme = "pydata_sphinx_theme"
 html_title = "omsmethod"
+html_favicon = str(HERE / "_static" / "oms-icon.svg")
+html_logo = str(HERE / "_static" / "oms-icon.svg")
 html_static_path = [str(HERE / "_static")] + ([GENERATED_STATIC] if GENERATED_STATIC else [])
 html_css_files = ["oms.css"]
 html_show_sourcelink = False

@@ -9,7 +9,10 @@ test opens it from ``file://`` in headless Chromium.
 from __future__ import annotations
 
 import ast
+import contextlib
 import fcntl
+import functools
+import http.server
 import importlib
 import importlib.util
 import inspect
@@ -19,6 +22,7 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 from urllib.parse import quote
 
@@ -280,7 +284,30 @@ def test_site_in_chromium_from_file(site):
         page.goto((site / "zh" / "search.html").as_uri() + "?q=" + quote("品牌"))
         page.wait_for_function("document.querySelectorAll('#search-results ul.search li').length >= 1", timeout=30000)
         hits = page.locator("#search-results ul.search li").count()
+
+        # the same site over http (any static server): figures and search still work
+        with _serve(site) as base:
+            page.goto(f"{base}/zh/guides/ratio.html")
+            page.wait_for_function("document.querySelectorAll('.plot-container svg').length >= 1", timeout=30000)
+            page.goto(f"{base}/en/search.html?q=raking")
+            page.wait_for_function("document.querySelectorAll('#search-results ul.search li').length >= 1",
+                                   timeout=30000)
+            requests = [r for r in requests if not r.startswith(base)]
         browser.close()
     assert hits >= 1
     assert errors == []
     assert requests == []
+
+
+@contextlib.contextmanager
+def _serve(folder: Path):
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+    handler.log_message = lambda *args: None
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
