@@ -454,6 +454,7 @@ def build(out: Path, langs=LANGS, execute: str = "cache", fresh: bool = True, qu
                "-d", str(build_root / "doctrees" / lang), str(src), str(out / lang)]
         if fresh:
             cmd.insert(3, "-E")
+            shutil.rmtree(out / lang, ignore_errors=True)  # no stale pages of removed sources
         if quiet:
             cmd.insert(3, "-q")
         print(f"docs: building {lang} ({n_notebooks} workshop notebooks) ...", flush=True)

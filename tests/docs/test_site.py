@@ -277,6 +277,17 @@ def test_site_in_chromium_from_file(site):
         page.wait_for_url("**/zh/guides/anova.html")
         page.wait_for_function("document.querySelectorAll('.plot-container svg').length >= 1", timeout=30000)
 
+        # every figure of every guide and workshop notebook is drawn, without errors
+        drawn_pages = 0
+        for html in sorted((site / "en" / "guides").glob("*.html")) + sorted((site / "en" / "workshop").glob("*.html")):
+            page.goto(html.as_uri())
+            n = page.locator(".plotly-graph-div").count()
+            if n:
+                page.wait_for_function(
+                    f"document.querySelectorAll('.plotly-graph-div .main-svg').length >= {n}", timeout=30000)
+                drawn_pages += 1
+        assert drawn_pages >= 4
+
         # MathJax from the site's own copy typesets a formula of a docstring
         page.goto((site / "en" / "api" / "datasets_operations.html").as_uri())
         page.wait_for_function("document.querySelectorAll('mjx-container').length >= 1", timeout=30000)
