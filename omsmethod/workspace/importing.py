@@ -397,7 +397,7 @@ def append(con, instrument, wave, unit_key, replace, source, digest, tables, ite
     )
     _insert_respondents(con, respondents)
     _insert_answers(con, row_id, tables["answers"], tables["texts"])
-    _insert_scores(con, row_id, tables["scores"])
+    _insert_scores(con, respondents, tables["scores"])
     _add_missing_units(con, respondents)
     status = "replaced" if previous is not None else "imported"
     text = f"imported {len(fixed)} {inst_id} responses into wave {wave} (import {import_id}"
@@ -430,15 +430,25 @@ def _insert_answers(con, row_id: np.ndarray, answers: dict, texts: pd.DataFrame)
         con.execute("INSERT INTO answer_texts BY NAME SELECT * FROM new_texts")
 
 
-def _insert_scores(con, row_id: np.ndarray, scores: pd.DataFrame) -> None:
+def _insert_scores(con, respondents: pd.DataFrame, scores: pd.DataFrame) -> None:
     import pyarrow as pa
 
-    table = pa.table(
-        {
-            "row_id": row_id,
-            **{c: pa.array(scores[c].to_numpy(), from_pandas=True) for c in schema.SCORE_COLUMNS},
-        }
-    )
+    design = [
+        "row_id",
+        "import_id",
+        "instrument",
+        "wave",
+        "unit",
+        "region",
+        "channel",
+        "weight",
+        "stratum",
+        "psu",
+        "fpc",
+    ]
+    table = pa.Table.from_pandas(respondents[design], preserve_index=False)
+    for c in schema.SCORE_COLUMNS:
+        table = table.append_column(c, pa.array(scores[c].to_numpy(), from_pandas=True))
     con.register("new_scores", table)
     con.execute("INSERT INTO scores BY NAME SELECT * FROM new_scores")
 

@@ -575,7 +575,7 @@ class Workspace:
         with self._read() as con:
             frame = con.execute(
                 f"""SELECT r.respondent_id, r.wave, r.unit, r.region, r.channel, r.date,
-                           {weight} AS weight, r.stratum, r.psu, r.fpc, r.row_id, s.* EXCLUDE (row_id),
+                           {weight} AS weight, r.stratum, r.psu, r.fpc, r.row_id, {", ".join(f's."{c}"' for c in schema.SCORE_COLUMNS)},
                            n.scale_min, n.scale_max
                     FROM respondents r JOIN imports i ON i.import_id = r.import_id
                     JOIN scores s ON s.row_id = r.row_id {join} JOIN instruments n ON n.checksum = i.checksum

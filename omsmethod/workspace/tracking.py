@@ -108,7 +108,7 @@ def sums_sql(variables, by, where: str = "TRUE", weights: str | None = None) -> 
     w = "r.weight" if weights is None else "wt.weight"
     aggs = []
     for v in variables:
-        y = f's."{v}"'
+        y = f'r."{v}"'
         aggs += [
             f"count({y})",
             f"sum(CASE WHEN {y} IS NOT NULL THEN {w} END)",
@@ -127,8 +127,8 @@ def sums_sql(variables, by, where: str = "TRUE", weights: str | None = None) -> 
         name = weights.replace("'", "''")
         join = f"JOIN weights wt ON wt.row_id = r.row_id AND wt.name = '{name}' "
     source = (
-        "respondents r JOIN imports i USING (import_id) JOIN scores s USING (row_id) "
-        f"{join}WHERE i.superseded_by IS NULL AND {where}"
+        f"scores r {join}WHERE r.import_id IN (SELECT import_id FROM imports WHERE superseded_by IS NULL) "
+        f"AND {where}"
     )
     return (
         f"SELECT r.instrument, r.wave, r.stratum, r.psu{dom}, count(*) AS _rows, max(r.fpc) AS _fpc, "
