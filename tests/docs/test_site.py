@@ -34,7 +34,9 @@ _spec = importlib.util.spec_from_file_location("oms_docs_build", DOCS / "build.p
 docs_build = importlib.util.module_from_spec(_spec)
 _spec.loader.exec_module(docs_build)
 
-pytestmark = pytest.mark.slow
+# Tests that need the built site are slow (one build per session); the checks of the
+# sources and of the resource checker itself are fast.
+slow = pytest.mark.slow
 CODE_CELL = re.compile(r"```\{code-cell\}[^\n]*\n(.*?)```", re.S)
 
 
@@ -167,6 +169,7 @@ def test_reference_table_lists_tests_that_compare_with_r():
 # ---------------------------------------------------------------------------------------
 # the built site
 # ---------------------------------------------------------------------------------------
+@slow
 def test_site_loads_nothing_from_outside(site):
     assert docs_build.external_resources(site) == []
     # and it actually bundles what it needs
@@ -175,6 +178,7 @@ def test_site_loads_nothing_from_outside(site):
         assert (site / lang / "_static" / "mathjax" / "tex-chtml.js").exists()
 
 
+@slow
 def test_every_page_has_a_language_switch_to_an_existing_page(site):
     n = 0
     for lang, other in (("en", "zh"), ("zh", "en")):
@@ -191,6 +195,7 @@ def test_every_page_has_a_language_switch_to_an_existing_page(site):
     assert n > 40
 
 
+@slow
 def test_api_reference_documents_every_public_name(site):
     missing = []
     for short in docs_build.api_modules():
@@ -209,6 +214,7 @@ def test_api_reference_documents_every_public_name(site):
     assert missing == []
 
 
+@slow
 def test_workshop_notebooks_are_pages(site):
     index = (site / "en" / "workshop" / "index.html").read_text(encoding="utf-8")
     built = sorted(p.stem for p in (site / "en" / "workshop").glob("*.html") if p.stem != "index")
@@ -219,6 +225,7 @@ def test_workshop_notebooks_are_pages(site):
         assert "No workshop notebooks" in index
 
 
+@slow
 def test_chinese_search_index_is_segmented(site):
     text = (site / "zh" / "searchindex.js").read_text(encoding="utf-8")
     index = json.loads(text[text.index("(") + 1 : text.rindex(")")])
@@ -227,6 +234,7 @@ def test_chinese_search_index_is_segmented(site):
         assert word in index["terms"], word
 
 
+@slow
 def test_executed_examples_show_real_numbers(site):
     """The guides were run: their outputs hold the library's results, not just code."""
     sampling = (site / "en" / "guides" / "sampling.html").read_text(encoding="utf-8")
@@ -245,8 +253,10 @@ def _chromium():
     return shutil.which("chromium") or shutil.which("chromium-browser")
 
 
+@slow
 @pytest.mark.browser
 @pytest.mark.skipif(_chromium() is None, reason="needs Chromium")
+@slow
 def test_site_in_chromium_from_file(site):
     from playwright.sync_api import sync_playwright
 
