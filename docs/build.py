@@ -325,7 +325,8 @@ def stage(lang: str, src_root: Path) -> tuple[Path, list[str], int]:
     extra = ROOT / "notebooks" / "workshop"
     for path in sorted(extra.rglob("*")) if extra.is_dir() else []:
         # data or images a workshop notebook reads beside itself
-        if path.is_file() and path.suffix not in (".ipynb",) and ".ipynb_checkpoints" not in path.parts:
+        # (.md/.rst/.ipynb would become pages of their own outside any toctree)
+        if path.is_file() and path.suffix not in (".ipynb", ".md", ".rst") and ".ipynb_checkpoints" not in path.parts:
             target = dst / "workshop" / path.relative_to(extra)
             _copy(path, target)
             keep.add(target)
