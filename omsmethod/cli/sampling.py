@@ -209,7 +209,14 @@ def _estimate(args) -> int:
     elif args.total:
         out = design.total(args.total, by=by, confidence=args.confidence)
     elif args.quantile:
-        out = design.quantile(args.quantile, args.probs, by=by, confidence=args.confidence)
+        out = design.quantile(
+            args.quantile,
+            args.probs,
+            by=by,
+            confidence=args.confidence,
+            qrule=args.qrule,
+            interval_type=args.interval_type,
+        )
     else:
         out = design.proportion(args.proportion, by=by, confidence=args.confidence)
     _write(out, args.output)
@@ -276,6 +283,18 @@ def register(subparsers) -> None:
     what.add_argument("--quantile", action="append", metavar="COL")
     p.add_argument(
         "--probs", type=float, nargs="+", default=[0.5], help="quantiles (with --quantile)"
+    )
+    p.add_argument(
+        "--qrule",
+        choices=["math", "school", *(f"hf{k}" for k in range(1, 10))],
+        default="math",
+        help="quantile definition (R svyquantile qrule)",
+    )
+    p.add_argument(
+        "--interval-type",
+        choices=["mean", "beta", "xlogit", "asin"],
+        default="mean",
+        help="interval for the CDF share (mean = Woodruff)",
     )
     p.add_argument("--by", action="append", metavar="COL", help="domain column (repeatable)")
     p.add_argument("--confidence", type=float, default=0.95)

@@ -22,7 +22,16 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["cell_sums", "dense_codes", "psu_variance", "weighted_quantile"]
+__all__ = [
+    "QRULES",
+    "cell_sums",
+    "dense_codes",
+    "psu_variance",
+    "quantile_rule",
+    "weighted_quantile",
+]
+
+QRULES = ("math", "school", "hf1", "hf2", "hf3", "hf4", "hf5", "hf6", "hf7", "hf8", "hf9")
 
 LONELY_OPTIONS = ("raise", "certainty", "adjust", "average")
 
@@ -117,21 +126,86 @@ def psu_variance(
     return var
 
 
+def _cumsum(w: np.ndarray) -> np.ndarray:
+    """Cumulative sums accumulated in extended precision, as R's ``cumsum``."""
+    return np.cumsum(w.astype(np.longdouble)).astype(float)
+
+
+def _qs(x: np.ndarray, w: np.ndarray, p: float):
+    """Bracketing positions of the weighted CDF at ``p`` (R survey's ``qs``).
+
+    Returns (pos, next, wlow, wup, exact): ``pos`` is the last sorted value whose
+    cumulative weight is <= ``p`` times the total (the first if none), ``exact``
+    whether the cumulative share equals ``p``. The arithmetic follows R (extended
+    precision sums, then double), so exact ties (equal weights, p = k/n) fall on
+    the same side as in R.
+    """
+    cum = _cumsum(w)
+    total = float(np.sum(w.astype(np.longdouble)))
+    below = np.flatnonzero(cum <= p * total)
+    # as R's qs(): with no cumulative share <= p the "lower" position is the first
+    # value, so the rule returns the second one (R survey 4.1.1 behaviour)
+    pos = int(below[-1]) if below.size else 0
+    nxt = min(pos + 1, len(x) - 1)
+    wlow = p - cum[pos] / total
+    wup = cum[nxt] / total - p
+    return pos, nxt, wlow, wup, wlow == 0
+
+
+def quantile_rule(x: np.ndarray, w: np.ndarray, p: float, rule: str = "math") -> float:
+    """Weighted quantile by one of R survey's ``qrule`` definitions.
+
+    ``x`` sorted, ``w`` aligned with it (positive). With ``q_lo``/``q_up`` the values
+    bracketing ``p`` on the weighted CDF (R's ``qs``):
+
+    * ``math`` = ``hf1``: inverse of the weighted CDF (``q_lo`` when the CDF hits
+      ``p`` exactly, else ``q_up``);
+    * ``school`` = ``hf2``: as ``math`` but the midpoint of ``q_lo`` and ``q_up`` when the
+      CDF hits ``p`` exactly;
+    * ``hf3``: on the distinct values, ``q_lo`` only if hit exactly at an even position;
+    * ``hf4``: linear between ``q_lo`` and ``q_up`` in the CDF;
+    * ``hf5`` ... ``hf9``: linear interpolation of the sorted values at plotting
+      positions :math:`p_k` built from the cumulative weights :math:`C_k` (``hf5``
+      :math:`(C_k - w_k/2)/C_n`, ``hf6`` :math:`C_k/(C_n + w_n)`, ``hf7``
+      :math:`C_{k-1}/C_{n-1}`, ``hf8`` :math:`(C_{k-1}/3 + 2C_k/3)/(C_n + w_n/3)`,
+      ``hf9`` :math:`(3C_{k-1}/8 + 5C_k/8)/(C_n + w_n/4)`), constant beyond the ends.
+
+    These are the weighted Hyndman-Fan (1996) types of R survey 4.1.1.
+    """
+    if rule in ("math", "hf1", "school", "hf2", "hf4"):
+        pos, nxt, wlow, wup, exact = _qs(x, w, p)
+        if rule in ("math", "hf1"):
+            return float(x[pos] if exact else x[nxt])
+        if rule in ("school", "hf2"):
+            return float((x[pos] + x[nxt]) / 2 if exact else x[nxt])
+        gamma = wlow / (wup + wlow)
+        return float(x[pos] * (1 - gamma) + x[nxt] * gamma)
+    if rule == "hf3":
+        ux, inverse = np.unique(x, return_inverse=True)
+        uw = np.bincount(inverse, weights=w)
+        pos, nxt, _, _, exact = _qs(ux, uw, p)
+        return float(ux[pos] if exact and (pos + 1) % 2 == 0 else ux[nxt])
+    cum = _cumsum(w)
+    before = np.concatenate(([0.0], cum[:-1]))
+    if rule == "hf5":
+        pk = (cum - w / 2) / cum[-1]
+    elif rule == "hf6":
+        pk = cum / (cum[-1] + w[-1])
+    elif rule == "hf7":
+        pk = before / cum[-2] if len(cum) > 1 else np.zeros(1)
+    elif rule == "hf8":
+        pk = (before / 3 + cum * 2 / 3) / (cum[-1] + w[-1] / 3)
+    elif rule == "hf9":
+        pk = (before * 3 / 8 + cum * 5 / 8) / (cum[-1] + w[-1] / 4)
+    else:
+        raise ValueError(f"unknown qrule {rule!r}")
+    return float(np.interp(p, pk, x))
+
+
 def weighted_quantile(x: np.ndarray, w: np.ndarray, p: float) -> float:
     """Inverse of the weighted empirical CDF (R survey's ``qrule_math``).
 
     The smallest sorted value whose cumulative weight share reaches ``p``.
     ``x`` must be sorted and ``w`` aligned with it (positive weights).
     """
-    cum = np.cumsum(w)
-    total = cum[-1]
-    # R accumulates in long double; a relative tolerance gives the exact-arithmetic
-    # answer when the cumulative share hits p exactly (equal weights, p = k/n)
-    eps = 1e-10
-    below = np.flatnonzero(cum <= p * total * (1 + eps))
-    # as R's qs(): with no cumulative share <= p the "lower" position is the first
-    # value, so the rule returns the second one (R survey 4.1.1 behaviour)
-    pos = below[-1] if below.size else 0
-    if abs(p - cum[pos] / total) <= eps * max(p, 1e-300):
-        return float(x[pos])
-    return float(x[min(pos + 1, len(x) - 1)])
+    return quantile_rule(x, w, p, "math")

@@ -271,9 +271,24 @@ class Design:
         """Ratio of two totals, ``sum(w*y) / sum(w*x)`` (R's ``svyratio``)."""
         return estimation.ratios(self, as_list(numerator), as_list(denominator), by, confidence)
 
-    def quantile(self, variables, quantiles=(0.5,), by=None, confidence=0.95):
-        """Weighted quantiles with Woodruff intervals (R survey >= 4.1 ``svyquantile``)."""
-        return estimation.quantiles(self, as_list(variables), quantiles, by, confidence)
+    def quantile(
+        self,
+        variables,
+        quantiles=(0.5,),
+        by=None,
+        confidence=0.95,
+        qrule="math",
+        interval_type="mean",
+    ):
+        """Weighted quantiles with Woodruff intervals (R survey >= 4.1 ``svyquantile``).
+
+        ``qrule``: "math" (default), "school", "hf1" ... "hf9"; ``interval_type``:
+        "mean" (Woodruff, default), "beta", "xlogit", "asin". See
+        :func:`omsmethod.sampling.estimation.quantiles`.
+        """
+        return estimation.quantiles(
+            self, as_list(variables), quantiles, by, confidence, qrule, interval_type
+        )
 
     def contrast(
         self, variables, by, contrasts=None, estimator="mean", denominator=None, confidence=0.95

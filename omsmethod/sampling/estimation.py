@@ -29,7 +29,7 @@ import pandas as pd
 
 from ..errors import DesignError
 from ..validation import as_list, require_columns, require_numeric
-from ._kernels import dense_codes, psu_variance, weighted_quantile
+from ._kernels import dense_codes, psu_variance
 
 __all__ = ["linear_estimates", "proportions", "ratios", "quantiles"]
 
@@ -342,13 +342,33 @@ def linear_estimates(design, variables, kind, by=None, confidence=0.95):
     z = _normal_quantile(confidence)
     dom, table, n_dom, by = _domains(design, by)
     cells = _Cells(design, dom, n_dom)
-    frames = []
+    parts = []
     for var in variables:
         y = _numeric(design, var)
         est, v, vsrs, n_d = _linear(cells, y, kind)
         _check_domains(n_d, var, table, by)
-        frames.append(_rows(table, est, v, vsrs, n_d, z, variable=var))
-    return _finish(frames, ["variable"])
+        parts.append((est, v, vsrs, n_d))
+    return _stacked(table, variables, parts, z)
+
+
+def _stacked(table, variables, parts, z):
+    """One frame for all variables (as :func:`_rows` + :func:`_finish`, built once)."""
+    est, var, vsrs, n_d = (np.concatenate(k) for k in zip(*parts, strict=True))
+    n_dom = len(table)
+    se = np.sqrt(var)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deff = var / vsrs
+    out = table.iloc[np.tile(np.arange(n_dom), len(variables))].reset_index(drop=True)
+    out.insert(0, "variable", [v for v in variables for _ in range(n_dom)])
+    columns = dict(
+        estimate=est,
+        se=se,
+        ci_low=est - z * se,
+        ci_high=est + z * se,
+        deff=deff,
+        n=n_d.astype(np.int64),
+    )
+    return pd.concat([out, pd.DataFrame(columns)], axis=1)
 
 
 def proportions(design, variables, by=None, confidence=0.95):
@@ -422,29 +442,85 @@ def _share_se(design, indicator):
     return float(phat[0]), float(np.sqrt(v[0]))
 
 
-def quantiles(design, variables, probs=(0.5,), by=None, confidence=0.95):
+INTERVALS = ("mean", "beta", "xlogit", "asin")
+
+
+def _share_interval(phat, se_p, tcrit, alpha, interval_type, n_rows, df):
+    """Confidence interval of the CDF share ``phat`` (R's ``woodruffCI`` methods)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if interval_type == "mean":
+            return phat - tcrit * se_p, phat + tcrit * se_p
+        if interval_type == "xlogit":
+            centre = np.log(phat / (1 - phat))
+            half = tcrit * se_p / (phat * (1 - phat))
+            return 1 / (1 + np.exp(-(centre - half))), 1 / (1 + np.exp(-(centre + half)))
+        if interval_type == "asin":
+            centre = np.arcsin(np.sqrt(phat))
+            half = tcrit * se_p / (2 * np.sqrt(phat * (1 - phat)))
+            return np.sin(centre - half) ** 2, np.sin(centre + half) ** 2
+    from scipy.stats import beta
+    from scipy.stats import t as t_dist
+
+    n_eff = phat * (1 - phat) / se_p**2
+    n_eff *= (t_dist.ppf(alpha / 2, n_rows - 1) / t_dist.ppf(alpha / 2, df)) ** 2
+    lo = beta.ppf(alpha / 2, n_eff * phat, n_eff * (1 - phat) + 1)
+    hi = beta.ppf(1 - alpha / 2, n_eff * phat + 1, n_eff * (1 - phat))
+    return float(lo), float(hi)
+
+
+def quantiles(
+    design, variables, probs=(0.5,), by=None, confidence=0.95, qrule="math", interval_type="mean"
+):
     """Weighted quantiles with Woodruff confidence intervals.
 
-    The quantile is the inverse of the weighted CDF (R survey >= 4.1
-    ``svyquantile(qrule="math")``). The interval (``interval.type="mean"``,
-    Woodruff 1952): estimate the share :math:`\\hat p` of the domain at or below the
-    quantile with its design SE, take :math:`\\hat p \\pm t_{df} SE` with ``df`` the
-    design degrees of freedom of the domain (PSUs - strata; for replicate designs
-    the rank of the domain's replicate weights - 1), and map the two limits back
-    through the inverse CDF; ``se`` is the interval width over :math:`2 t_{df}`.
-    Matches R survey 4.1.1 defaults. ``design`` may be a :class:`Design` or a
-    :class:`ReplicateDesign` (it supplies ``_share_se`` and ``_domain_df``).
+    The quantile follows ``qrule`` (R survey >= 4.1 ``svyquantile(qrule=)``; default
+    "math", the inverse of the weighted CDF; "school", "hf1" ... "hf9" as
+    :func:`omsmethod.sampling._kernels.quantile_rule`). The interval (Woodruff
+    1952): estimate the share :math:`\\hat p` of the domain at or below the quantile
+    with its design SE, build a confidence interval for it and map the two limits
+    back through the same ``qrule``; ``se`` is the interval width over
+    :math:`2 t_{df}`, ``df`` the design degrees of freedom of the domain (PSUs -
+    strata; for replicate designs the rank of the domain's replicate weights - 1).
+    ``interval_type`` (R's ``interval.type``) sets the share's interval:
+
+    * ``"mean"`` (default): :math:`\\hat p \\pm t_{df} SE`;
+    * ``"xlogit"``: symmetric on the logit scale (delta-method SE), back-transformed;
+    * ``"asin"``: symmetric on the :math:`\\arcsin\\sqrt{p}` scale;
+    * ``"beta"``: Clopper-Pearson-type beta quantiles with the effective sample size
+      :math:`\\hat p(1-\\hat p)/SE^2` times :math:`(t_{n-1}/t_{df})^2` (Korn and
+      Graubard 1998), ``n`` the domain's rows.
+
+    A limit outside [0, 1] gives NaN, as R. Matches R survey 4.1.1 (R's
+    ``interval.type="score"`` needs a root search with a loose tolerance and is not
+    offered). ``design`` may be a :class:`Design` or a :class:`ReplicateDesign`
+    (which supplies ``_share_se`` and ``_domain_df``); R 4.1.1 ignores
+    ``interval.type`` on replicate designs and always uses "mean", omsmethod
+    honours it.
     """
     from scipy.stats import t as t_dist
 
+    from ._kernels import QRULES, quantile_rule
+
     if not 0 < confidence < 1:
         _normal_quantile(confidence)
+    if qrule not in QRULES:
+        raise DesignError(
+            f"unknown qrule {qrule!r}", value=qrule, hint=f"use one of {', '.join(QRULES)}"
+        )
+    if interval_type not in INTERVALS:
+        raise DesignError(
+            f"unknown interval_type {interval_type!r}",
+            value=interval_type,
+            hint=f"use one of {', '.join(INTERVALS)}",
+        )
     probs = [float(p) for p in np.atleast_1d(probs)]
     for p in probs:
         if not 0 <= p <= 1:
             raise DesignError("quantile must be between 0 and 1", value=p)
     dom, table, n_dom, by = _domains(design, by)
-    w = design.weights
+    # R's svydesign keeps prob = 1/weight and reports weights as 1/prob: one ulp off,
+    # which decides exact ties of the weighted CDF (equal weights, p = k/n)
+    w = design.weights if hasattr(design, "n_replicates") else 1.0 / (1.0 / design.weights)
     alpha = 1 - confidence
     frames = []
     for var in variables:
@@ -458,13 +534,14 @@ def quantiles(design, variables, probs=(0.5,), by=None, confidence=0.95):
             xs, ws = y[mask][order], w[mask][order]
             df = design._domain_df(mask)
             tcrit = float(t_dist.ppf(1 - alpha / 2, df)) if df > 0 else np.nan
+            n_rows = int((dom == d).sum())
             for p in probs:
-                q = weighted_quantile(xs, ws, p)
+                q = quantile_rule(xs, ws, p, qrule)
                 ind = np.where(mask, (y <= q).astype(float), np.nan)
                 phat, se_p = design._share_se(ind)
-                lo, hi = phat - tcrit * se_p, phat + tcrit * se_p
-                q_lo = np.nan if not lo >= 0 else weighted_quantile(xs, ws, lo)
-                q_hi = np.nan if not hi <= 1 else weighted_quantile(xs, ws, hi)
+                lo, hi = _share_interval(phat, se_p, tcrit, alpha, interval_type, n_rows, df)
+                q_lo = np.nan if not lo >= 0 else quantile_rule(xs, ws, lo, qrule)
+                q_hi = np.nan if not hi <= 1 else quantile_rule(xs, ws, hi, qrule)
                 row = {"variable": var}
                 row.update({c: table[c].iloc[d] for c in by})
                 row.update(

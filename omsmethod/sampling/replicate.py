@@ -430,13 +430,24 @@ class ReplicateDesign:
         ]
         return self._estimate(pairs, "ratio", by, confidence)
 
-    def quantile(self, variables, quantiles=(0.5,), by=None, confidence=0.95):
+    def quantile(
+        self,
+        variables,
+        quantiles=(0.5,),
+        by=None,
+        confidence=0.95,
+        qrule="math",
+        interval_type="mean",
+    ):
         """Weighted quantiles with Woodruff intervals (replicate SE of the CDF).
 
         As R's ``svyquantile`` on a replicate design (``interval.type="mean"``,
-        t with ``degf`` = rank of the domain's replicate weights - 1).
+        t with ``degf`` = rank of the domain's replicate weights - 1); ``qrule`` and
+        ``interval_type`` as :meth:`Design.quantile`.
         """
-        return estimation.quantiles(self, as_list(variables), quantiles, by, confidence)
+        return estimation.quantiles(
+            self, as_list(variables), quantiles, by, confidence, qrule, interval_type
+        )
 
     def _domain_df(self, mask: np.ndarray) -> int:
         return self._rep.rank(mask) - 1
