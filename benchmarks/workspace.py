@@ -6,7 +6,8 @@ Full size: 20 waves × 200 units × 250 respondents = 1,000,000 respondents, 40 
 * import — every wave through :meth:`Workspace.import_frame` (the in-memory path:
   scoring, one transaction per wave; file validation is *not* in this time). One wave is
   also imported from a Parquet file through :meth:`Workspace.import_responses`
-  (read_responses validation included) and reported separately;
+  (read_responses validation included) into a scratch workspace and reported separately
+  (validation of a 50,000-row file dominates that path);
 * trend — ``ws.trend(by="unit")``: every subsystem and layer for every wave × unit with
   SEs and the tests of change, aggregated by DuckDB from the stored scores;
 * the same trend computed in pandas on the same scores held in memory (groupby sums +
@@ -172,21 +173,21 @@ def main(argv=None) -> None:
         ws = Workspace.create(tmp / "bench.oms", client="bench")
 
         def import_all():
-            for wave in range(1, n_waves):
+            for wave in range(1, n_waves + 1):
                 ws.import_frame(frames[wave], inst, wave=wave)
 
         timed("import", import_all, results)
-        last = tmp / "last_wave.parquet"
-        frames[n_waves].to_parquet(last)
-        timed("import_file", lambda: ws.import_responses(last, inst, wave=n_waves), results)
-        per_wave = results["import"] / (n_waves - 1)
+        per_wave = results["import"] / n_waves
         print(
-            f"  import {n_waves - 1} waves (import_frame)       {results['import']:7.2f} s  ({per_wave:.2f} s/wave)"
+            f"  import {n_waves} waves (import_frame)       {results['import']:7.2f} s  ({per_wave:.2f} s/wave)   target < 20 s"
         )
-        print(f"  import 1 wave from Parquet (validated) {results['import_file']:7.2f} s")
-        total_import = results["import"] + results["import_file"]
+        # the file path (read_responses validation + import) for one wave, into a scratch workspace
+        last = tmp / "one_wave.parquet"
+        frames[1].to_parquet(last)
+        scratch = Workspace.create(tmp / "scratch.oms")
+        timed("import_file", lambda: scratch.import_responses(last, inst, wave=1), results)
         print(
-            f"  import total ({n_waves} waves)               {total_import:7.2f} s   target < 20 s"
+            f"  1 wave from Parquet, validated       {results['import_file']:7.2f} s  (file path, for reference)"
         )
         frames.clear()
 

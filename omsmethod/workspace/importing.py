@@ -57,7 +57,8 @@ def _user() -> str:
 def _frame_sha(frame: pd.DataFrame) -> str:
     """SHA-256 of a frame's contents (stands in for a file's SHA-256 for in-memory imports).
 
-    Numeric columns contribute their bytes, others their text, each after its name.
+    Numeric columns contribute their bytes, others the 64-bit hashes of their text
+    (``pandas.util.hash_array``), each after its name.
     """
     import hashlib
 
@@ -68,7 +69,13 @@ def _frame_sha(frame: pd.DataFrame) -> str:
         if pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
             digest.update(np.ascontiguousarray(column.to_numpy(dtype=float)).tobytes())
         else:
-            digest.update("\x1f".join(map(str, column.tolist())).encode("utf-8", "surrogatepass"))
+            text = (
+                column.astype(object)
+                .where(column.notna(), "\x00")
+                .astype(str)
+                .to_numpy(dtype=object)
+            )
+            digest.update(pd.util.hash_array(text, categorize=False).tobytes())
     return digest.hexdigest()
 
 
