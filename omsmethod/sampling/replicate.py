@@ -28,7 +28,7 @@ __all__ = ["ReplicateDesign", "replicate_design", "hadamard"]
 TYPES = ("JK1", "JKn", "bootstrap", "BRR", "Fay", "other")
 
 
-CHUNK_BYTES = 256 * 2**20  # largest (rows x replicates) block held at once
+CHUNK_BYTES = 128 * 2**20  # largest (rows x replicates) block held at once
 
 
 class _DenseWeights:
@@ -91,6 +91,20 @@ class _PsuWeights:
             T[:, k] = np.bincount(code, weights=self.w * V[:, k], minlength=n_psu * n_dom)
         out = self.mult.T @ T.reshape(n_psu, n_dom * V.shape[1])
         return out.reshape(self.n_rep, n_dom, V.shape[1])
+
+
+def _sorted_block(source, start, stop, order) -> np.ndarray:
+    """Replicate columns ``start:stop`` with rows in ``order``: one (n, c) buffer."""
+    out = np.empty((len(order), stop - start), order="F")
+    for j in range(start, stop):
+        if isinstance(source, _ColumnWeights):
+            column = source.data[source.columns[j]].to_numpy(dtype=float)
+        elif isinstance(source, _DenseWeights):
+            column = source.matrix[:, j]
+        else:
+            column = source.block(j, j + 1)[:, 0]
+        out[:, j - start] = column[order]
+    return out
 
 
 def _check_block(block, data, start, names=None):
@@ -260,13 +274,13 @@ class ReplicateDesign:
         for start in range(0, self._rep.n_rep, step):
             yield start, min(start + step, self._rep.n_rep)
 
-    def _sums(self, V, dom, n_dom):
+    def _sums(self, V, dom, n_dom, presorted=False):
         """(R, D, k) sums of the columns of ``V`` by domain under every replicate weight.
 
         Replicates built from a design use PSU totals (no rows x replicates array);
         delivered replicate weights are read in column blocks of at most
         ``chunk_bytes``, rows grouped by domain so each block is one matrix product
-        per domain.
+        per domain. ``presorted``: the rows of ``V`` are already in domain order.
         """
         source = self._rep
         if isinstance(source, _PsuWeights):
@@ -275,13 +289,15 @@ class ReplicateDesign:
         if n_dom > 1:
             order = np.argsort(dom, kind="stable")
             bounds = np.concatenate(([0], np.cumsum(np.bincount(dom, minlength=n_dom))))
-            V = V[order]
+            if not presorted:
+                V = V[order]
         else:
             order, bounds = None, np.array([0, len(dom)])
         for start, stop in self._chunks():
-            block = source.block(start, stop)
-            if order is not None:
-                block = block[order]
+            if order is None:
+                block = source.block(start, stop)
+            else:
+                block = _sorted_block(source, start, stop, order)
             for d in range(n_dom):
                 a, b = bounds[d], bounds[d + 1]
                 out[start:stop, d] = block[a:b].T @ V[a:b]
@@ -343,36 +359,47 @@ class ReplicateDesign:
         """Replicate sums for every (label, y, x, level) pair in few passes.
 
         Value columns (numerators, denominators; one shared column of ones for
-        complete data) are stacked in groups of at most ``chunk_bytes`` and each
-        group goes once through the replicate weights.
+        complete data) are built group by group (at most ``chunk_bytes`` each, rows
+        already in domain order) and each group goes once through the replicate
+        weights, so at most two (rows x chunk) buffers are alive.
         """
         n = len(dom)
-        columns, index = [], []
+        makers, index = [], []
         ones = None
         for _, y, x, _ in pairs:
             obs = ~np.isnan(y)
             if x is not None:
                 obs &= ~np.isnan(x)
-            columns.append(np.where(obs, y, 0.0))
-            i = len(columns) - 1
+            makers.append(lambda y=y, obs=obs: np.where(obs, y, 0.0))
+            i = len(makers) - 1
             if kind == "ratio":
-                columns.append(np.where(obs, x, 0.0))
+                makers.append(lambda x=x, obs=obs: np.where(obs, x, 0.0))
                 index.append((i, i + 1))
             elif obs.all():
                 if ones is None:
-                    columns.append(np.ones(n))
-                    ones = len(columns) - 1
+                    makers.append(lambda: np.ones(n))
+                    ones = len(makers) - 1
                 index.append((i, ones))
             else:
-                columns.append(obs.astype(float))
+                makers.append(lambda obs=obs: obs.astype(float))
                 index.append((i, i + 1))
+        order = np.argsort(dom, kind="stable") if n_dom > 1 and not self._psu_based else None
         per_group = max(1, int(self.chunk_bytes // (8 * max(n, 1))))
         sums = []
-        for start in range(0, len(columns), per_group):
-            V = np.column_stack(columns[start : start + per_group])
-            sums.append(self._sums(V, dom, n_dom))
+        for start in range(0, len(makers), per_group):
+            group = makers[start : start + per_group]
+            V = np.empty((n, len(group)), order="F")
+            for j, make in enumerate(group):
+                values = make()
+                V[:, j] = values if order is None else values[order]
+            sums.append(self._sums(V, dom, n_dom, presorted=order is not None))
+            del V
         allsums = np.concatenate(sums, axis=2)
         return [allsums[:, :, [i, j]] for i, j in index]
+
+    @property
+    def _psu_based(self) -> bool:
+        return isinstance(self._rep, _PsuWeights)
 
     # -- estimators ----------------------------------------------------------------
     def _estimate(self, pairs, kind, by, confidence, level_of=None):
