@@ -70,6 +70,9 @@ def _weights_array(data: pd.DataFrame, weights) -> np.ndarray | None:
 def _codes(data: pd.DataFrame, column: str, what: str) -> tuple[np.ndarray, pd.Index]:
     require_columns(data, [column])
     series = data[column]
+    if isinstance(series.dtype, np.dtype) and series.dtype.kind in "iu":
+        codes, uniques = estimation._factorize(series)  # integer ids: never missing
+        return np.asarray(codes, dtype=np.int64), pd.Index(uniques)
     missing = series.isna().to_numpy()
     if missing.any():
         i = int(np.argmax(missing))
