@@ -24,23 +24,12 @@ to the import that replaced it and queries read current imports only by default.
 
 from __future__ import annotations
 
+from ..model import LAYERS, SUBSYSTEMS
+
 SCHEMA_VERSION = 1
 
 #: Subsystem and layer score columns of the ``scores`` table (the OMS model's ids).
-SCORE_COLUMNS = (
-    "customer",
-    "staff",
-    "brand",
-    "value",
-    "service",
-    "education",
-    "pr",
-    "vis",
-    "information",
-    "core",
-    "control",
-    "external",
-)
+SCORE_COLUMNS = (*SUBSYSTEMS, *LAYERS)
 
 #: table → (description, [(column, type, meaning), ...]); the DDL is built from it.
 TABLES: dict[str, tuple[str, list[tuple[str, str, str]]]] = {
