@@ -3,21 +3,21 @@
 Public functions
 ----------------
 rm_anova, mixed_anova, two_way
-    Return a tidy ``pandas.DataFrame``, one row per effect, columns:
+    Return a tidy ``pandas.DataFrame``, one row per effect, with columns:
 
-    ``source``   effect name, factors joined by ``:`` (between factors first)
-    ``df1, df2`` numerator / denominator degrees of freedom (uncorrected)
-    ``SS``       effect sum of squares; ``SS_error`` its error sum of squares
-    ``MS, MSE``  SS/df1 and SS_error/df2
-    ``F, p``     F ratio and uncorrected p-value
-    ``np2``      partial eta squared SS/(SS+SS_error)
-    ``ng2``      generalized eta squared (Olejnik & Algina 2003; as afex ``ges``)
-    ``eps_gg, eps_hf``  Greenhouse-Geisser and Huynh-Feldt (Lecoutre) epsilon; 1 for
-                 effects with one df per subject, NaN for between-subjects effects;
-                 ``eps_hf`` is reported untruncated (as car), truncated at 1 for p_hf
-    ``p_gg, p_hf, df1_gg, df2_gg, df1_hf, df2_hf``  corrected tests
-    ``W, p_mauchly``  Mauchly's sphericity test (NaN where q < 2)
-    ``correction``  which test :func:`report_text` reports: "none", "GG" or "HF"
+    - ``source``: effect name, factors joined by ``:`` (between factors first)
+    - ``df1, df2``: numerator / denominator degrees of freedom (uncorrected)
+    - ``SS``: effect sum of squares; ``SS_error``: its error sum of squares
+    - ``MS, MSE``: SS/df1 and SS_error/df2
+    - ``F, p``: F ratio and uncorrected p-value
+    - ``np2``: partial eta squared SS/(SS+SS_error)
+    - ``ng2``: generalized eta squared (Olejnik & Algina 2003; as afex ``ges``)
+    - ``eps_gg, eps_hf``: Greenhouse-Geisser and Huynh-Feldt (Lecoutre) epsilon; 1 for
+      effects with one df per subject, NaN for between-subjects effects; ``eps_hf`` is
+      reported untruncated (as car), truncated at 1 for p_hf
+    - ``p_gg, p_hf, df1_gg, df2_gg, df1_hf, df2_hf``: corrected tests
+    - ``W, p_mauchly``: Mauchly's sphericity test (NaN where q < 2)
+    - ``correction``: which test :func:`report_text` reports: "none", "GG" or "HF"
 
     ``DataFrame.attrs`` holds the design: ``kind`` ("rm", "mixed", "between"), ``dv``,
     ``subject``, ``within``, ``between`` (lists), ``within_levels``,
