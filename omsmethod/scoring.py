@@ -193,7 +193,8 @@ def omega_total(corr: np.ndarray, max_iter: int = 500, tol: float = 1e-10) -> tu
     Returns
     -------
     omega : float
-        ``(sum lambda)^2 / ((sum lambda)^2 + sum(1 - lambda^2))``.
+        ``(sum lambda)^2 / ((sum lambda)^2 + sum(1 - lambda^2))``; NaN when an item has
+        no variance (the correlation matrix has missing entries).
     loadings : ndarray
         The standardised one-factor loadings.
 
@@ -207,7 +208,10 @@ def omega_total(corr: np.ndarray, max_iter: int = 500, tol: float = 1e-10) -> tu
     McDonald (1999) Test theory: a unified treatment, ch. 6.
     """
     R = np.array(corr, dtype=float)
-    communality = 1 - 1 / np.diag(np.linalg.inv(R))  # squared multiple correlations
+    if not np.isfinite(R).all():  # an item without variance: no factor solution
+        return float("nan"), np.full(len(R), np.nan)
+    # squared multiple correlations; pinv keeps a singular matrix (tiny samples) usable
+    communality = np.clip(1 - 1 / np.diag(np.linalg.pinv(R)), 0, 1)
     loadings = np.sqrt(np.clip(communality, 0, 1))
     for _ in range(max_iter):
         reduced = R.copy()

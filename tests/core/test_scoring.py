@@ -110,3 +110,12 @@ def test_figures_are_plotly(enterprise):
     fig = scoring.plot_radar(subsystems, lang="zh")
     assert "品牌系统" in fig.data[0].theta
     assert len(scoring.plot_layers(subsystems).data) == 3
+
+
+def test_reliability_survives_tiny_samples():
+    """A branch report has five partners: constant items give NaN, never an exception."""
+    partner = datasets.load("partner")
+    for _, tiny in partner.groupby("unit"):  # B02 has a constant item, B03 a singular matrix
+        table = scoring.reliability(tiny, "partner").table
+        assert len(table) == 5
+    assert np.isnan(scoring.omega_total(np.array([[1.0, np.nan], [np.nan, 1.0]]))[0])
