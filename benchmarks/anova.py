@@ -9,11 +9,11 @@ pingouin supports, and the time of a two-within x two-between design on the same
 from __future__ import annotations
 
 import argparse
-import time
 import warnings
 
 import numpy as np
 import pandas as pd
+from timing import best_of
 
 
 def make_data(n_subjects: int, seed: int = 1) -> pd.DataFrame:
@@ -35,15 +35,6 @@ def make_data(n_subjects: int, seed: int = 1) -> pd.DataFrame:
             "y": y,
         }
     )
-
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -13,10 +13,10 @@ says so). Also checks that the two give the same point estimate.
 from __future__ import annotations
 
 import argparse
-import time
 
 import numpy as np
 import pandas as pd
+from timing import best_of
 
 SUBSYSTEMS = ["customer", "staff", "brand", "value", "service", "education", "pr", "vis", "information"]
 
@@ -29,15 +29,6 @@ def make_scores(n: int, seed: int = 1) -> pd.DataFrame:
     rng = np.random.default_rng(seed)
     x = rng.multivariate_normal(np.full(9, 3.0), 0.6 * cov + 0.4 * 0.3 * np.eye(9), size=n)
     return pd.DataFrame(np.clip(x, 1, 5), columns=SUBSYSTEMS)
-
-
-def best_of(fn, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return min(times)
 
 
 def main() -> None:

@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import nbformat
+from timing import best_of
 
 from omsmethod.report import batch, render
 
@@ -32,15 +33,6 @@ def floor_notebook(folder: Path) -> Path:
     return path
 
 
-def timed(fn, repeat: int = 2) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--branches", type=int, default=20)
@@ -49,8 +41,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
         floor = floor_notebook(tmp)
-        a = timed(lambda: render(floor, {}, tmp / "floor.html"))
-        b = timed(lambda: render(REPORT, {}, tmp / "full.html"))
+        a = best_of(lambda: render(floor, {}, tmp / "floor.html"), 2)
+        b = best_of(lambda: render(REPORT, {}, tmp / "full.html"), 2)
         print(f"(a) papermill + nbconvert, one cell : {a:6.2f} s")
         print(f"(b) full sample assessment report   : {b:6.2f} s   ratio b/a = {b / a:.2f} (target <= 2)")
         if args.skip_batch:

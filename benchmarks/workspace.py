@@ -31,6 +31,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from timing import best_of
 
 SUBSYSTEMS = ("customer", "staff", "brand", "value", "service", "education", "pr", "vis")
 
@@ -124,15 +125,6 @@ def pandas_trend(scores: pd.DataFrame, variables) -> pd.DataFrame:
     return table
 
 
-def best_of(repeat, func) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
-
-
 def timed(label, func, results):
     start = time.perf_counter()
     value = func()
@@ -196,11 +188,11 @@ def main(argv=None) -> None:
         print(
             f"  ws.trend(by='unit') first call       {results['trend_cold']:7.2f} s  ({len(trend):,} rows)"
         )
-        results["trend"] = best_of(3, lambda: ws.trend(by="unit"))
+        results["trend"] = best_of(lambda: ws.trend(by="unit"), 3)
         print(f"  ws.trend(by='unit') (DuckDB), best/3 {results['trend']:7.2f} s")
         scores = ws.scores(inst.id, segments=False)
         ref = pandas_trend(scores, variables)
-        results["pandas"] = best_of(3, lambda: pandas_trend(scores, variables))
+        results["pandas"] = best_of(lambda: pandas_trend(scores, variables), 3)
         print(f"  same trend in pandas (memory), best/3 {results['pandas']:6.2f} s")
 
         ratio = results["trend"] / results["pandas"]
