@@ -441,10 +441,10 @@ def fit_cb(responses, instrument=None, model=None, weights=None, missing="mean",
     )
 
 
-def cfa_validity(responses, instrument=None, model=None, weights=None, missing="mean"):
+def cfa_validity(responses, instrument=None, model=None, weights=None, missing="mean", lang="en"):
     """Construct validity from a CFA with all constructs correlated (``validity(method="cfa")``)."""
     from . import measures, pls
-    from .validity import _fornell_larcker, htmt_table, problems_list
+    from .validity import _fornell_larcker, htmt_table, problems_list, say
 
     prep = prepare(responses, instrument, model, weights, missing, acyclic=False)
     cb = estimate_cb(prep, cfa=True)
@@ -483,10 +483,10 @@ def cfa_validity(responses, instrument=None, model=None, weights=None, missing="
                "is lavaan's std.all", "rho_a": "not defined for a CFA (a PLS statistic)",
                "cross-loadings": "correlations of items with regression factor scores"},
     )
-    res.problems = problems_list(loadings, reliability, htmt, fl, None)
+    res.problems = problems_list(loadings, reliability, htmt, fl, None, lang=lang)
     for name, cut, bad in (("CFI", 0.90, idx["cfi"] < 0.90), ("TLI", 0.90, idx["tli"] < 0.90),
                            ("RMSEA", 0.08, idx["rmsea"] > 0.08), ("SRMR", 0.08, idx["srmr"] > 0.08)):
         if bad:
-            res.problems.append(f"model fit: {name} {idx[name.lower()]:.3f} "
-                                f"{'<' if name in ('CFI', 'TLI') else '>'} {cut}")
+            res.problems.append(say("model_fit", lang, name=name, value=idx[name.lower()],
+                                    sign="<" if name in ("CFI", "TLI") else ">", cut=cut))
     return res

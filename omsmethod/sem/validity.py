@@ -14,7 +14,7 @@ import pandas as pd
 from . import measures
 from .results import ValidityResult
 
-__all__ = ["validity", "reliability_table", "htmt_table", "problems_list"]
+__all__ = ["validity", "reliability_table", "htmt_table", "problems_list", "say"]
 
 LOADING_MIN = 0.70
 AVE_MIN = 0.50
@@ -65,35 +65,41 @@ def _fornell_larcker(scores_cor, ave, names) -> pd.DataFrame:
     return fl.reset_index()
 
 
-def problems_list(loadings, reliability, htmt, fornell_larcker=None, cross=None) -> list[str]:
-    """Plain-word validity problems naming the item, construct or pair."""
+def say(key: str, lang: str = "en", **values) -> str:
+    """One validity problem in plain words, from ``problems.yaml`` (zh or en)."""
+    from pathlib import Path
+
+    from ..files import read_yaml
+
+    texts = read_yaml(Path(__file__).with_name("problems.yaml"))[key]
+    return texts.get(lang, texts["en"]).format(**values)
+
+
+def problems_list(loadings, reliability, htmt, fornell_larcker=None, cross=None, lang="en") -> list[str]:
+    """Plain-word validity problems naming the item, construct or pair (``lang`` zh or en)."""
     out = []
     for row in loadings.itertuples(index=False):
         lam = getattr(row, "std_loading", None)
         lam = row.loading if lam is None else lam
         if abs(lam) < LOADING_MIN:
-            out.append(f"item {row.item} ({row.construct}): standardised loading {lam:.3f} < "
-                       f"{LOADING_MIN:.2f} — consider dropping it if AVE or rho_C is too low")
+            out.append(say("low_loading", lang, item=row.item, construct=row.construct, value=lam, cut=LOADING_MIN))
     for row in reliability.itertuples(index=False):
         if row.n_items < 2:
             continue
         if row.ave < AVE_MIN:
-            out.append(f"construct {row.construct}: AVE {row.ave:.3f} < {AVE_MIN:.2f} "
-                       "(its items share less variance with it than error)")
+            out.append(say("low_ave", lang, construct=row.construct, value=row.ave, cut=AVE_MIN))
         if row.rho_c < RELIABILITY_MIN:
-            out.append(f"construct {row.construct}: composite reliability rho_C {row.rho_c:.3f} < 0.70")
+            out.append(say("low_rho_c", lang, construct=row.construct, value=row.rho_c))
         if row.rho_c > RHO_C_MAX:
-            out.append(f"construct {row.construct}: rho_C {row.rho_c:.3f} > 0.95 (redundant items?)")
+            out.append(say("high_rho_c", lang, construct=row.construct, value=row.rho_c))
         if row.alpha < RELIABILITY_MIN:
-            out.append(f"construct {row.construct}: Cronbach's alpha {row.alpha:.3f} < 0.70")
+            out.append(say("low_alpha", lang, construct=row.construct, value=row.alpha))
     for row in htmt.itertuples(index=False):
         upper = getattr(row, "ci_high", np.nan)
         if row.htmt > HTMT_MAX:
-            out.append(f"constructs {row.construct_1} and {row.construct_2}: HTMT {row.htmt:.3f} > "
-                       f"{HTMT_MAX} (they may not be distinct)")
+            out.append(say("high_htmt", lang, a=row.construct_1, b=row.construct_2, value=row.htmt, cut=HTMT_MAX))
         elif np.isfinite(upper) and upper >= 1:
-            out.append(f"constructs {row.construct_1} and {row.construct_2}: HTMT interval reaches "
-                       f"{upper:.3f} ≥ 1")
+            out.append(say("htmt_interval", lang, a=row.construct_1, b=row.construct_2, value=upper))
     if fornell_larcker is not None:
         fl = fornell_larcker.set_index("construct")
         names = list(fl.index)
@@ -101,8 +107,7 @@ def problems_list(loadings, reliability, htmt, fornell_larcker=None, cross=None)
             for b in names[i + 1:]:
                 rr = abs(fl.loc[a, b])
                 if rr > min(fl.loc[a, a], fl.loc[b, b]):
-                    out.append(f"constructs {a} and {b}: correlation {rr:.3f} exceeds √AVE "
-                               "(Fornell–Larcker criterion violated)")
+                    out.append(say("fornell_larcker", lang, a=a, b=b, value=rr))
     if cross is not None:
         for row in cross.itertuples(index=False):
             own = getattr(row, row.construct) if hasattr(row, row.construct) else None
@@ -110,13 +115,13 @@ def problems_list(loadings, reliability, htmt, fornell_larcker=None, cross=None)
             if own is not None and others:
                 best = max(others, key=lambda c: abs(others[c]))
                 if abs(others[best]) > abs(own):
-                    out.append(f"item {row.item}: loads higher on {best} ({others[best]:.3f}) than "
-                               f"on its construct {row.construct} ({own:.3f})")
+                    out.append(say("cross_loading", lang, item=row.item, other=best, value=others[best],
+                                   construct=row.construct, own=own))
     return out
 
 
 def validity(responses, instrument=None, method="pls", model=None, n_boot=1000, seed=None,
-             weights=None, missing="mean", level=0.95):
+             weights=None, missing="mean", level=0.95, lang="en"):
     """Construct validity of the measurement model (PLS composites or a CFA).
 
     Parameters
@@ -131,6 +136,8 @@ def validity(responses, instrument=None, method="pls", model=None, n_boot=1000, 
     n_boot : int
         Bootstrap resamples for the HTMT intervals (PLS; 0 skips).
     seed, weights, missing, level : see :func:`omsmethod.sem.fit`.
+    lang : {"en", "zh"}
+        Language of the ``problems`` sentences.
 
     Returns
     -------
@@ -160,7 +167,7 @@ def validity(responses, instrument=None, method="pls", model=None, n_boot=1000, 
         from .cbsem import cfa_validity
 
         return cfa_validity(responses, instrument=instrument, model=model, weights=weights,
-                            missing=missing)
+                            missing=missing, lang=lang)
     if method != "pls":
         from ..errors import ModelError
 
@@ -201,5 +208,5 @@ def validity(responses, instrument=None, method="pls", model=None, n_boot=1000, 
                "reliability": "alpha on item correlations; rho_C/AVE from standardised loadings",
                "PLS": pls.__doc__.strip().splitlines()[0]},
     )
-    res.problems = problems_list(loadings, reliability, htmt, fl, cross)
+    res.problems = problems_list(loadings, reliability, htmt, fl, cross, lang=lang)
     return res

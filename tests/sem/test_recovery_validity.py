@@ -85,3 +85,23 @@ def test_validity_clean_model_has_no_problems():
     df, _ = composite_planted(n=800, seed=2)
     v = sem.validity(df, model=PLANTED_MODEL, n_boot=200, seed=1)
     assert v.problems == []
+
+
+def test_problems_in_chinese_name_the_same_items():
+    """The zh problems list says the same things as the English one, item for item."""
+    import numpy as np
+    import pandas as pd
+
+    from omsmethod import sem
+
+    rng = np.random.default_rng(3)
+    f = rng.standard_normal((300, 2))
+    items = {f"x{i}": f[:, 0] * (0.8 if i else 0.2) + rng.standard_normal(300) * 0.6 for i in range(3)}
+    items.update({f"y{i}": f[:, 1] * 0.8 + rng.standard_normal(300) * 0.6 for i in range(3)})
+    df = pd.DataFrame(items)
+    spec = "F1 =~ x0 + x1 + x2; F2 =~ y0 + y1 + y2"
+    en = sem.validity(df, model=spec, n_boot=0).problems
+    zh = sem.validity(df, model=spec, n_boot=0, lang="zh").problems
+    assert len(en) == len(zh) >= 1
+    assert en == ["construct F1: Cronbach's alpha 0.679 < 0.70"]  # x0 barely measures F1
+    assert zh == ["构念 F1：克朗巴哈α 0.679 < 0.70"]
