@@ -21,7 +21,9 @@ def sample_data_dir() -> Path:
     env = os.environ.get("OMS_SAMPLE_DATA")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parents[2] / "sample_data"
+    package = Path(__file__).resolve().parents[1]
+    installed = package / "sample_data"  # inside a wheel (see pyproject's force-include)
+    return installed if installed.is_dir() else package.parent / "sample_data"
 
 
 def available() -> list[str]:
