@@ -170,11 +170,14 @@ class ReportContext:
                 shown[column] = [self.label(v) if isinstance(v, str) else v for v in shown[column]]
         headers = {c: (labels or {}).get(c) or t(str(c), self.lang) for c in shown.columns}
         body = []
+        p_values = [str(c) == "p" or str(c).startswith("p_") for c in shown.columns]
         for _, row in shown.iterrows():
             cells = []
-            for value in row:
+            for is_p, value in zip(p_values, row, strict=True):
                 if value is None or (isinstance(value, float) and np.isnan(value)):
                     cells.append('<td class="oms-suppressed">–</td>')
+                elif is_p and isinstance(value, (float, np.floating)) and value < 0.001:
+                    cells.append("<td>&lt; 0.001</td>")
                 elif isinstance(value, (float, np.floating)):
                     cells.append(f"<td>{value:.{digits}f}</td>")
                 elif isinstance(value, (bool, np.bool_)):
