@@ -623,16 +623,18 @@ def contrasts(
         value = est @ C
         var_c = cells.variance(totals @ C, None if present is None else present @ (C != 0))
         se = np.sqrt(var_c)
-        label = var if estimator != "ratio" else f"{var}/{denominator}"
-        for k, name in enumerate(names):
-            rows.append(
-                dict(
-                    variable=label,
-                    contrast=name,
-                    estimate=value[k],
-                    se=se[k],
-                    ci_low=value[k] - z * se[k],
-                    ci_high=value[k] + z * se[k],
-                )
-            )
+        rows += contrast_rows(_estimate_label(var, estimator, denominator), names, value, se, z)
     return pd.DataFrame(rows)
+
+
+def _estimate_label(variable, estimator, denominator=None) -> str:
+    return f"{variable}/{denominator}" if estimator == "ratio" else variable
+
+
+def contrast_rows(label, names, value, se, z) -> list[dict]:
+    """Rows ``variable, contrast, estimate, se, ci_low, ci_high`` of one variable's contrasts."""
+    return [
+        dict(variable=label, contrast=name, estimate=value[k], se=se[k],
+             ci_low=value[k] - z * se[k], ci_high=value[k] + z * se[k])
+        for k, name in enumerate(names)
+    ]

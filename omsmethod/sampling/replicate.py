@@ -498,17 +498,8 @@ class ReplicateDesign:
             estimation._check_domains(n_d, var, table, by)
             value = est @ C
             se = np.sqrt(self._variance(value, rep @ C))
-            for k, name in enumerate(names):
-                rows.append(
-                    dict(
-                        variable=var,
-                        contrast=name,
-                        estimate=value[k],
-                        se=se[k],
-                        ci_low=value[k] - z * se[k],
-                        ci_high=value[k] + z * se[k],
-                    )
-                )
+            label = estimation._estimate_label(var, estimator, denominator)
+            rows += estimation.contrast_rows(label, names, value, se, z)
         return pd.DataFrame(rows)
 
     # -- weighting every replicate ---------------------------------------------------
