@@ -514,20 +514,16 @@ class Workspace:
                                    JOIN imports i USING (import_id) WHERE {where} ORDER BY r.row_id""",
                 params,
             ).df()
-            numeric = con.execute(
-                f"""SELECT a.row_id, it.item, a.value FROM answers a
-                                      JOIN respondents r USING (row_id) JOIN imports i USING (import_id)
-                                      JOIN items it ON it.checksum = i.checksum AND it.item_no = a.item_no
-                                      WHERE {where}""",
-                params,
-            ).df()
-            texts = con.execute(
-                f"""SELECT a.row_id, it.item, a.text FROM answer_texts a
-                                    JOIN respondents r USING (row_id) JOIN imports i USING (import_id)
-                                    JOIN items it ON it.checksum = i.checksum AND it.item_no = a.item_no
-                                    WHERE {where}""",
-                params,
-            ).df()
+            numeric, texts = (
+                con.execute(
+                    f"""SELECT a.row_id, it.item, a.{column} FROM {table} a
+                        JOIN respondents r USING (row_id) JOIN imports i USING (import_id)
+                        JOIN items it ON it.checksum = i.checksum AND it.item_no = a.item_no
+                        WHERE {where}""",
+                    params,
+                ).df()
+                for table, column in (("answers", "value"), ("answer_texts", "text"))
+            )
             order = con.execute(
                 """SELECT DISTINCT it.item, it.item_no, it.kind FROM items it
                                    JOIN instruments s USING (checksum) WHERE s.instrument = ?
