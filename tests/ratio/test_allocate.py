@@ -7,19 +7,7 @@ import pytest
 from omsmethod.errors import DesignError, OMSError
 from omsmethod.ratio import allocate_staff, fit_response, staff_for_service_level
 
-VALUE, COST = 5.0, 60000.0
-
-
-@pytest.fixture(scope="module")
-def units():
-    import omsmethod as oms
-
-    return oms.datasets.load("units")
-
-
-@pytest.fixture(scope="module")
-def log_fit(units):
-    return fit_response(units, "customers_per_staff", "satisfaction", weights="respondents")
+from .conftest import COST, VALUE
 
 
 @pytest.fixture(scope="module")

@@ -8,19 +8,7 @@ from omsmethod.datasets.operations import generate_units, planted_optimum
 from omsmethod.errors import ModelError, OMSError
 from omsmethod.ratio import fit_response, optimise_ratio
 
-VALUE, COST = 5.0, 60000.0
-
-
-@pytest.fixture(scope="module")
-def units():
-    import omsmethod as oms
-
-    return oms.datasets.load("units")
-
-
-@pytest.fixture(scope="module")
-def log_fit(units):
-    return fit_response(units, "customers_per_staff", "satisfaction", weights="respondents")
+from .conftest import COST, VALUE
 
 
 @pytest.mark.parametrize("seed", [11, 12, 14])  # fixed seeds; coverage over 60 seeds was 93%
