@@ -271,17 +271,19 @@ def _directions(nodes: list[str], model) -> np.ndarray:
 
 def _p_values(est: np.ndarray, method: str, n_eff: float, pairs, targets, s) -> np.ndarray:
     p_count = est.shape[0]
-    if method == "correlation":
-        return np.array([kernels.t_test_p(est[i, j], n_eff - 2) for i, j in pairs])
-    if method == "partial_correlation":
-        return np.array([kernels.t_test_p(est[i, j], n_eff - p_count) for i, j in pairs])
-    out = []
+    if not pairs:
+        return np.empty(0)
+    if method in ("correlation", "partial_correlation"):
+        i, j = np.array(pairs).T
+        return kernels.t_test_p(est[i, j], n_eff - (2 if method == "correlation" else p_count))
+    r, df = [], []
     for j, t in pairs:  # regression of t on its predictors: t-test of j's coefficient
         pred = np.flatnonzero(targets[t])
         keep = np.r_[t, pred]
-        r = kernels.partial_correlation(s[np.ix_(keep, keep)])
-        out.append(kernels.t_test_p(r[0, 1 + int(np.flatnonzero(pred == j)[0])], n_eff - len(pred) - 1))
-    return np.array(out)
+        pc = kernels.partial_correlation(s[np.ix_(keep, keep)])
+        r.append(pc[0, 1 + int(np.flatnonzero(pred == j)[0])])
+        df.append(n_eff - len(pred) - 1)
+    return kernels.t_test_p(np.array(r), np.array(df, dtype=float))
 
 
 def empirical(
