@@ -2,8 +2,15 @@
 
 :func:`fit_response` fits, across units (branches, channels, segments), a survey outcome
 (mean satisfaction, NPS, retention share) on the customers-per-staff ratio with
-statsmodels, and returns a :class:`ResponseFit` that predicts with confidence bands and
-refits quickly on bootstrap resamples (used by :func:`~omsmethod.ratio.optimise_ratio`).
+weighted least squares, and returns a :class:`ResponseFit` that predicts with confidence
+bands and refits quickly on bootstrap resamples (used by
+:func:`~omsmethod.ratio.optimise_ratio`).
+
+The default log form is fitted here with numpy (the statsmodels WLS numbers, to rounding:
+coefficients, standard errors, t intervals, R², AIC/BIC), because importing statsmodels
+takes over a second in every fresh report kernel; ``ResponseFit.model`` still gives the
+statsmodels results, fitted on first access. The spline and logistic forms use
+statsmodels (imported only for them).
 """
 
 from __future__ import annotations
@@ -11,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..distributions import expit, norm_ppf, t_ppf, t_sf
 from ..errors import InputError, ModelError
 from ..validation import as_list, require_columns, require_dataframe, require_numeric
 
@@ -28,7 +36,8 @@ class ResponseFit:
     form : str
         ``"log"``, ``"spline"`` or ``"logistic"``.
     model : statsmodels results
-        The fitted WLS (log, spline) or binomial GLM (logistic) results.
+        The fitted WLS (log, spline) or binomial GLM (logistic) results (for the log
+        form fitted with statsmodels on first access; the tables do not need it).
     table : pandas.DataFrame
         One row of fit statistics: ``form, n, n_params, r2, adj_r2, aic, bic, sigma``.
     coefficients : pandas.DataFrame
@@ -37,29 +46,53 @@ class ResponseFit:
         The rows used (missing outcomes dropped), with the original column names.
     """
 
-    def __init__(self, form, ratio, outcome, by, data, model, frame, upper):
+    def __init__(self, form, ratio, outcome, by, data, model, frame, upper, fitted=None):
         self.form = form
         self.ratio = ratio
         self.outcome = outcome
         self.by = by
         self.data = data
-        self.model = model
         self.upper = upper  # outcome = upper * share for the logistic form
         self._frame = frame  # internal names: _y, _r, _w, _g0, ...
-        data_ = model.model.data
-        self._design_info = getattr(data_, "design_info", None) or data_.model_spec
-        self.X = np.asarray(model.model.exog, dtype=float)
-        self.y = np.asarray(model.model.endog, dtype=float)
+        self._model = model
         self.w = frame["_w"].to_numpy(dtype=float)
-        self.params = np.asarray(model.params, dtype=float)
-        self.cov = np.asarray(model.cov_params(), dtype=float)
+        if fitted is not None:  # the log form, fitted by _fit_log
+            self._levels = fitted["levels"]
+            self._design_info = None
+            self.X = fitted["X"]
+            self.y = fitted["y"]
+            self.params = fitted["params"]
+            self.cov = fitted["cov"]
+            self.df_resid = fitted["df_resid"]
+            self.table = fitted["table"]
+            self.coefficients = fitted["coefficients"]
+        else:
+            self._levels = None
+            data_ = model.model.data
+            self._design_info = getattr(data_, "design_info", None) or data_.model_spec
+            self.X = np.asarray(model.model.exog, dtype=float)
+            self.y = np.asarray(model.model.endog, dtype=float)
+            self.params = np.asarray(model.params, dtype=float)
+            self.cov = np.asarray(model.cov_params(), dtype=float)
+            self.df_resid = float(model.df_resid)
+            self.table = self._fit_table()
+            self.coefficients = self._coefficient_table()
         if by:
             mix = frame[[f"_g{i}" for i in range(len(by))]].value_counts(normalize=True, sort=False)
             self._mix = mix.reset_index(name="_share")
         else:
             self._mix = None
-        self.table = self._fit_table()
-        self.coefficients = self._coefficient_table()
+
+    @property
+    def model(self):
+        """statsmodels results of the fit (for the log form fitted on first access)."""
+        if self._model is None:
+            import statsmodels.formula.api as smf
+
+            frame = self._frame
+            shifts = "".join(f" + C(_g{i})" for i in range(len(self.by)))
+            self._model = smf.wls("_y ~ np.log(_r)" + shifts, frame, weights=frame["_w"]).fit()
+        return self._model
 
     # ------------------------------------------------------------------ design
     def design(self, ratios, levels: pd.DataFrame | None = None) -> np.ndarray:
@@ -68,6 +101,8 @@ class ResponseFit:
         the observed mix of ``by`` levels (the reference mix)."""
         r = np.asarray(ratios, dtype=float).ravel()
         if not self.by:
+            if self._levels is not None:
+                return np.column_stack([np.ones(r.size), np.log(r)])
             return self._matrix(pd.DataFrame({"_r": r}))
         names = [f"_g{i}" for i in range(len(self.by))]
         if levels is not None:
@@ -83,6 +118,8 @@ class ResponseFit:
         return np.einsum("glp,l->gp", x, mix["_share"].to_numpy())
 
     def _matrix(self, frame: pd.DataFrame) -> np.ndarray:
+        if self._levels is not None:
+            return _log_design(frame, self._levels)[0]
         spec = self._design_info
         if hasattr(spec, "get_model_matrix"):  # formulaic engine
             return np.asarray(spec.get_model_matrix(frame), dtype=float)
@@ -96,8 +133,6 @@ class ResponseFit:
         beta = self.params if params is None else params
         eta = x @ np.asarray(beta).T
         if self.form == "logistic":
-            from scipy.special import expit
-
             return self.upper * expit(eta)
         return eta
 
@@ -123,8 +158,6 @@ class ResponseFit:
             quantile for WLS, normal for the GLM; the logistic band is mapped through
             the inverse link, so it stays inside ``[0, upper]``).
         """
-        from scipy import stats
-
         r = np.asarray(ratios, dtype=float).ravel()
         if not (r > 0).all():
             raise InputError("ratios must be positive", value=r[~(r > 0)][0])
@@ -132,13 +165,11 @@ class ResponseFit:
         eta = x @ self.params
         se = np.sqrt(np.einsum("gp,pq,gq->g", x, self.cov, x))
         if self.form == "logistic":
-            q = stats.norm.ppf(0.5 + level / 2)
+            q = float(norm_ppf(0.5 + level / 2))
         else:
-            q = stats.t.ppf(0.5 + level / 2, self.model.df_resid)
+            q = float(t_ppf(0.5 + level / 2, self.df_resid))
         lo, hi = eta - q * se, eta + q * se
         if self.form == "logistic":
-            from scipy.special import expit
-
             eta, lo, hi = (self.upper * expit(v) for v in (eta, lo, hi))
         return pd.DataFrame({"ratio": r, "fit": eta, "ci_low": lo, "ci_high": hi})
 
@@ -153,8 +184,6 @@ class ResponseFit:
             xtwx = np.einsum("bnp,bn,bnq->bpq", x, w, x)
             xtwy = np.einsum("bnp,bn,bn->bp", x, w, y)
             return np.einsum("bpq,bq->bp", np.linalg.pinv(xtwx), xtwy)
-        from scipy.special import expit
-
         beta = np.broadcast_to(self.params, (len(index), self.params.size)).copy()
         for _ in range(50):
             eta = np.einsum("bnp,bp->bn", x, beta)
@@ -191,7 +220,7 @@ class ResponseFit:
 
     # ------------------------------------------------------------------ tables
     def _fit_table(self) -> pd.DataFrame:
-        m = self.model
+        m = self._model
         n = int(m.nobs)
         k = int(self.params.size)
         if self.form == "logistic":
@@ -200,21 +229,12 @@ class ResponseFit:
             sigma = float(np.sqrt(m.scale))
         else:
             r2, adj, sigma = float(m.rsquared), float(m.rsquared_adj), float(np.sqrt(m.scale))
-        return pd.DataFrame(
-            {
-                "form": [self.form],
-                "n": [n],
-                "n_params": [k],
-                "r2": [r2],
-                "adj_r2": [adj],
-                "aic": [float(m.aic)],
-                "bic": [float(m.bic if self.form != "logistic" else m.bic_llf)],
-                "sigma": [sigma],
-            }
+        return _table(
+            self.form, n, k, r2, adj, float(m.aic), float(m.bic if self.form != "logistic" else m.bic_llf), sigma
         )
 
     def _coefficient_table(self) -> pd.DataFrame:
-        m = self.model
+        m = self._model
         ci = np.asarray(m.conf_int())
         return pd.DataFrame(
             {
@@ -226,6 +246,101 @@ class ResponseFit:
                 "p_value": np.asarray(m.pvalues),
             }
         )
+
+
+def _table(form, n, k, r2, adj, aic, bic, sigma) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "form": [form],
+            "n": [n],
+            "n_params": [k],
+            "r2": [r2],
+            "adj_r2": [adj],
+            "aic": [aic],
+            "bic": [bic],
+            "sigma": [sigma],
+        }
+    )
+
+
+def _log_design(frame: pd.DataFrame, levels: list[np.ndarray]) -> tuple[np.ndarray, list[str]]:
+    """Design matrix and term names of ``_y ~ np.log(_r) + C(_g0) + ...`` as patsy builds
+    it: ``Intercept``, the treatment dummies ``C(_gi)[T.level]`` of each ``by`` column
+    (levels sorted, the first the reference), then ``np.log(_r)``."""
+    r = frame["_r"].to_numpy(dtype=float)
+    cols = [np.ones(r.size)]
+    names = ["Intercept"]
+    for i, lv in enumerate(levels):
+        g = frame[f"_g{i}"].to_numpy().astype(str)
+        code = np.searchsorted(lv, g)
+        found = (code < lv.size) & (lv[np.minimum(code, lv.size - 1)] == g)
+        if not found.all():
+            bad = str(g[~found][0])
+            raise InputError(
+                f"level {bad!r} was not seen when the response was fitted",
+                value=bad,
+                hint=f"use one of {', '.join(map(str, lv))}",
+            )
+        cols.extend((code == j).astype(float) for j in range(1, lv.size))
+        names.extend(f"C(_g{i})[T.{v}]" for v in lv[1:])
+    cols.append(np.log(r))
+    names.append("np.log(_r)")
+    return np.column_stack(cols), names
+
+
+def _fit_log(frame: pd.DataFrame, n_by: int) -> dict:
+    """Weighted least squares of ``_y`` on ``log(_r)`` (+ treatment dummies) with numpy,
+    with the statistics statsmodels' WLS reports (R ``lm`` with weights, except that the
+    AIC does not count the residual variance as a parameter)."""
+    levels = [np.unique(frame[f"_g{i}"].to_numpy().astype(str)) for i in range(n_by)]
+    x, names = _log_design(frame, levels)
+    y = frame["_y"].to_numpy(dtype=float)
+    w = frame["_w"].to_numpy(dtype=float)
+    sw = np.sqrt(w)
+    wx, wy = x * sw[:, None], y * sw
+    pinv = np.linalg.pinv(wx, rcond=1e-15)
+    params = pinv @ wy
+    if not np.all(np.isfinite(params)):
+        raise ModelError("the response model could not be estimated", hint="check the data")
+    n, k = x.shape
+    rank = int(np.linalg.matrix_rank(wx))
+    df_resid = float(n - rank)
+    ssr = float(np.sum((wy - wx @ params) ** 2))
+    scale = ssr / df_resid
+    cov = (pinv @ pinv.T) * scale
+    se = np.sqrt(np.diag(cov))
+    q = float(t_ppf(0.975, df_resid))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        p_value = 2 * t_sf(np.abs(params / se), df_resid)
+    tss = float(np.sum(w * (y - np.average(y, weights=w)) ** 2))
+    r2 = 1 - ssr / tss
+    adj = 1 - (n - 1) / df_resid * (1 - r2)
+    with np.errstate(divide="ignore"):
+        llf = -np.log(ssr) * n / 2 - (1 + np.log(np.pi / (n / 2))) * n / 2 + 0.5 * np.sum(np.log(w))
+    table = _table(
+        "log", n, k, r2, adj, float(-2 * llf + 2 * rank), float(-2 * llf + np.log(n) * rank),
+        float(np.sqrt(scale)),
+    )
+    coefficients = pd.DataFrame(
+        {
+            "term": names,
+            "estimate": params,
+            "se": se,
+            "ci_low": params - q * se,
+            "ci_high": params + q * se,
+            "p_value": np.asarray(p_value, dtype=float).reshape(-1),
+        }
+    )
+    return {
+        "levels": levels,
+        "X": x,
+        "y": y,
+        "params": params,
+        "cov": cov,
+        "df_resid": df_resid,
+        "table": table,
+        "coefficients": coefficients,
+    }
 
 
 def fit_response(
@@ -284,9 +399,6 @@ def fit_response(
     >>> bool(fit.coefficients["estimate"].iloc[1] < 0)  # more customers each: lower score
     True
     """
-    import statsmodels.api as sm
-    import statsmodels.formula.api as smf
-
     require_dataframe(data, "data")
     by = as_list(by)
     if form not in FORMS:
@@ -323,8 +435,12 @@ def fit_response(
         frame[f"_g{i}"] = used[col].astype(str).to_numpy()
     shifts = "".join(f" + C(_g{i})" for i in range(len(by)))
     if form == "log":
-        model = smf.wls("_y ~ np.log(_r)" + shifts, frame, weights=frame["_w"]).fit()
-    elif form == "spline":
+        fitted = _fit_log(frame, len(by))
+        return ResponseFit(form, ratio, outcome, by, used, None, frame, upper, fitted)
+    import statsmodels.api as sm
+    import statsmodels.formula.api as smf
+
+    if form == "spline":
         if len(np.unique(r)) <= df:
             raise ModelError(
                 f"a spline with df={df} needs more than {df} distinct ratios",
