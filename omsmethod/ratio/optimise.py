@@ -106,6 +106,29 @@ def _summaries(grid, outcome, net, customers, tolerance):
     return {k: np.where(feasible, v, np.nan) for k, v in out.items()}, near
 
 
+def _quantiles(values: np.ndarray, probs: tuple[float, ...]) -> list[np.ndarray]:
+    """Quantiles ``probs`` of each row of ``values`` ignoring NaN (all NaN: NaN): the
+    numbers of ``np.nanquantile(values, q, axis=-1)`` (linear interpolation, the same
+    arithmetic) from one sort, without numpy's per-row Python loop (a fifth of a second
+    on a 2001-point grid)."""
+    s = np.sort(values, axis=-1)  # NaN last
+    n = (~np.isnan(s)).sum(axis=-1)
+    out = []
+    for q in probs:
+        virtual = (n - 1) * q
+        prev = np.floor(virtual)
+        above = virtual >= n - 1  # the largest valid value
+        lo = np.clip(np.where(above, n - 1, prev), 0, None).astype(np.intp)
+        hi = np.clip(np.where(above, n - 1, prev + 1), 0, None).astype(np.intp)
+        a = np.take_along_axis(s, lo[..., None], axis=-1)[..., 0]
+        b = np.take_along_axis(s, hi[..., None], axis=-1)[..., 0]
+        gamma = virtual - prev
+        diff = b - a
+        value = np.where(gamma >= 0.5, b - diff * (1 - gamma), a + diff * gamma)
+        out.append(np.where(n > 0, np.where(above, a, value), np.nan))
+    return out
+
+
 def _resample(response: ResponseFit, n_boot: int, rng) -> np.ndarray:
     """Bootstrap row numbers ``(n_boot, n)``, stratified by the ``by`` levels if any."""
     n = len(response.y)
@@ -231,12 +254,11 @@ def optimise_ratio(
         params = response.refit(_resample(response, int(n_boot), rng))
         b_out, b_net = _net_curves(response, grid, params, customers, value, cost, min_outcome)
         boot, _ = _summaries(grid, b_out, b_net, customers, tolerance)
+        low, high = _quantiles(np.vstack([boot[k] for k in names]), (alpha, 1 - alpha))
+        ci_low, ci_high = [float(v) for v in low], [float(v) for v in high]
         boot = pd.DataFrame(boot)
-        ci_low = [float(np.nanquantile(boot[k], alpha)) for k in names]
-        ci_high = [float(np.nanquantile(boot[k], 1 - alpha)) for k in names]
         finite = np.where(np.isfinite(b_net), b_net, np.nan)
-        curve["net_ci_low"] = np.nanquantile(finite, alpha, axis=1)
-        curve["net_ci_high"] = np.nanquantile(finite, 1 - alpha, axis=1)
+        curve["net_ci_low"], curve["net_ci_high"] = _quantiles(finite, (alpha, 1 - alpha))
     else:
         boot = pd.DataFrame(columns=names, dtype=float)
         ci_low = ci_high = [np.nan] * len(names)
