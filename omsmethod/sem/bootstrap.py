@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..distributions import norm_cdf, norm_ppf, t_sf
 from . import measures, pls
 
 __all__ = ["counts", "replicate", "summarise"]
@@ -28,9 +29,11 @@ def counts(n: int, n_boot: int, rng=None, indices=None) -> np.ndarray:
     """Resample count matrix ``(B, n)`` from a Generator or from given 0-based ``indices``."""
     if indices is None:
         indices = rng.integers(0, n, size=(n_boot, n))
-    indices = np.asarray(indices)
-    b = indices.shape[0]
-    flat = indices + (np.arange(b) * n)[:, None]
+        flat = indices  # our own array: offset it in place (no second B × n copy)
+    else:
+        flat = np.array(indices, dtype=np.intp)
+    b = flat.shape[0]
+    flat += (np.arange(b) * n)[:, None]
     return np.bincount(flat.ravel(), minlength=b * n).reshape(b, n).astype(float)
 
 
@@ -64,8 +67,8 @@ def replicate(corr: np.ndarray, st: pls.Structure, block: np.ndarray) -> dict:
 
 
 def bootstrap_correlations(x, weights, count_matrix):
-    c = count_matrix if weights is None else count_matrix * weights[None, :]
-    return pls.resample_correlations(x, c)
+    """Correlation matrices of the resamples (the survey weights multiply the counts)."""
+    return pls.resample_correlations(x, count_matrix, weights)
 
 
 def _norm_inter(ordered: np.ndarray, alpha: np.ndarray) -> np.ndarray:
@@ -73,15 +76,13 @@ def _norm_inter(ordered: np.ndarray, alpha: np.ndarray) -> np.ndarray:
 
     ``ordered`` is (B, P) sorted by column, ``alpha`` the (P,) probabilities.
     """
-    from scipy import stats
-
     r = ordered.shape[0]
     cols = np.arange(ordered.shape[1])
     rk = (r + 1) * alpha
     k = np.trunc(rk).astype(int)
     kk = np.clip(k, 1, r - 1)
     lo, hi = ordered[kk - 1, cols], ordered[kk, cols]
-    z, z1, z2 = stats.norm.ppf(alpha), stats.norm.ppf(kk / (r + 1)), stats.norm.ppf((kk + 1) / (r + 1))
+    z, z1, z2 = norm_ppf(alpha), norm_ppf(kk / (r + 1)), norm_ppf((kk + 1) / (r + 1))
     out = lo + (z - z1) / (z2 - z1) * (hi - lo)
     out = np.where(k == rk, ordered[np.clip(k, 1, r) - 1, cols], out)
     out = np.where(k <= 0, ordered[0], out)
@@ -99,25 +100,23 @@ def summarise(estimate: np.ndarray, boot: np.ndarray, jack: np.ndarray | None, n
     jack : (n, P) array of leave-one-out estimates, or None (no BCa)
     n : sample size (degrees of freedom n − 1 for p)
     """
-    from scipy import stats
-
     a = (1 - level) / 2
     se = boot.std(axis=0, ddof=1)
     with np.errstate(divide="ignore", invalid="ignore"):
         t = estimate / se
-    p = 2 * stats.t.sf(np.abs(t), df=n - 1)
+    p = 2 * t_sf(np.abs(t), n - 1)
     lo, hi = np.quantile(boot, [a, 1 - a], axis=0)
     out = {"boot_mean": boot.mean(axis=0), "se": se, "t": t, "p": p, "ci_low": lo, "ci_high": hi}
     if jack is not None:
         frac = (boot < estimate).mean(axis=0)
-        z0 = stats.norm.ppf(np.clip(frac, 1 / (2 * len(boot)), 1 - 1 / (2 * len(boot))))
+        z0 = norm_ppf(np.clip(frac, 1 / (2 * len(boot)), 1 - 1 / (2 * len(boot))))
         d = jack.mean(axis=0) - jack
         with np.errstate(divide="ignore", invalid="ignore"):
             acc = (d**3).sum(axis=0) / (6 * ((d**2).sum(axis=0)) ** 1.5)
         acc = np.nan_to_num(acc)
         ordered = np.sort(boot, axis=0)
         for name, q in (("bca_low", a), ("bca_high", 1 - a)):
-            zq = stats.norm.ppf(q)
-            adj = stats.norm.cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
+            zq = norm_ppf(q)
+            adj = norm_cdf(z0 + (z0 + zq) / (1 - acc * (z0 + zq)))
             out[name] = _norm_inter(ordered, adj)
     return out

@@ -97,15 +97,16 @@ def _unpack(flat: np.ndarray, iu, p: int) -> np.ndarray:
     return out
 
 
-def resample_correlations(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def resample_correlations(x: np.ndarray, counts: np.ndarray, weights: np.ndarray | None = None) -> np.ndarray:
     """Correlation matrices of resampled data, one per row of ``counts``.
 
     Parameters
     ----------
     x : (n, p) array
     counts : (B, n) array
-        How often each respondent enters each resample (times its survey weight,
-        when weighted).
+        How often each respondent enters each resample.
+    weights : (n,) array, optional
+        Survey weights: respondent i counts ``counts[b, i] * weights[i]`` times.
 
     Returns
     -------
@@ -114,9 +115,14 @@ def resample_correlations(x: np.ndarray, counts: np.ndarray) -> np.ndarray:
     n, p = x.shape
     xc = x - x.mean(axis=0)
     q, iu = _products(xc)
-    total = counts.sum(axis=1)[:, None]
-    means = counts @ xc / total
-    second = counts @ q / total
+    # one GEMM for the weighted totals, first and second moments of every resample
+    rhs = np.empty((n, p + q.shape[1] + 1))
+    rhs[:, :p], rhs[:, p:-1], rhs[:, -1] = xc, q, 1.0
+    if weights is not None:
+        rhs *= np.asarray(weights, float)[:, None]
+    sums = counts @ rhs
+    sums /= sums[:, -1:]
+    means, second = sums[:, :p], sums[:, p:-1]
     cov = _unpack(second, iu, p) - means[:, :, None] * means[:, None, :]
     return _cov_to_cor(cov)
 

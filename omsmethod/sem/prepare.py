@@ -28,6 +28,8 @@ Reverse-coded items of the instrument are recoded first: x' = min + max − x.
 
 from __future__ import annotations
 
+import os
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -58,12 +60,46 @@ class Prepared:
     missing: str
 
 
+def _stamp(path) -> tuple:
+    """(path, mtime, size) of a file, to reuse what was built from it while it is unchanged."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return (str(path), None, None)
+    return (str(path), st.st_mtime_ns, st.st_size)
+
+
+_CACHE: dict = {}
+
+
+def _cached(key, build):
+    if key not in _CACHE:
+        if len(_CACHE) > 32:
+            _CACHE.clear()
+        _CACHE[key] = build()
+    return _CACHE[key]
+
+
 def _instrument(instrument):
+    """A loaded instrument; a bundled name or path is loaded once while its files are unchanged."""
     if instrument is None or not isinstance(instrument, str):
         return instrument
     from .. import instrument as instrument_module
 
-    return instrument_module.load(instrument)
+    try:
+        path = instrument_module._resolve(instrument)
+    except Exception:  # let load() raise its own error
+        return instrument_module.load(instrument)
+    key = ("instrument", _stamp(path), _stamp(path.parent / "_scales.yaml"),
+           _stamp(instrument_module.questionnaires_dir() / "_scales.yaml"))
+    return _cached(key, lambda: instrument_module.load(instrument))
+
+
+def _oms_model():
+    """``omsmethod.model.load()`` of the bundled model, loaded once while its file is unchanged."""
+    from .. import model as model_module
+
+    return _cached(("model", _stamp(model_module.default_path())), model_module.load)
 
 
 def default_model(instrument, oms_model=None) -> str:
@@ -86,16 +122,18 @@ def default_model(instrument, oms_model=None) -> str:
     >>> print(default_model("customer").splitlines()[-1])
     brand ~ customer + service + pr + vis
     """
-    from .. import model as model_module
-
     inst = _instrument(instrument)
-    oms = oms_model if oms_model is not None else model_module.load()
-    items = inst.items[inst.items["kind"] == "likert"].dropna(subset=["subsystem"])
-    measured = list(dict.fromkeys(items["subsystem"]))
+    oms = oms_model if oms_model is not None else _oms_model()
+    table = inst.items
+    by_subsystem: dict = {}
+    for item, kind, subsystem in zip(table["item"], table["kind"], table["subsystem"], strict=True):
+        if kind == "likert" and not pd.isna(subsystem):
+            by_subsystem.setdefault(subsystem, []).append(str(item))
+    measured = list(by_subsystem)
     if not measured:
         raise ModelError("the instrument has no Likert items grouped by subsystem",
                          hint="pass model= with 'construct =~ items' lines")
-    lines = [f"{s} =~ {' + '.join(items.loc[items['subsystem'] == s, 'item'])}" for s in measured]
+    lines = [f"{s} =~ {' + '.join(by_subsystem[s])}" for s in measured]
     edges: list[tuple[str, str]] = []
     rel = oms.relations
     directed_col = rel["directed"] if "directed" in rel.columns else pd.Series(True, index=rel.index)
@@ -136,6 +174,32 @@ def _weights(responses: pd.DataFrame, weights) -> np.ndarray | None:
     return w
 
 
+def _item_matrix(responses: pd.DataFrame, items: list) -> np.ndarray:
+    """The item columns as a float (n, p) array; a non-number raises as ``require_numeric``."""
+    out = np.empty((len(responses), len(items)))
+    for j, c in enumerate(items):
+        column = responses[c]
+        dtype = getattr(column, "dtype", None)
+        if isinstance(dtype, np.dtype) and dtype.kind in "fiu":  # plain numbers: nothing to check
+            out[:, j] = column.to_numpy()
+        else:
+            out[:, j] = require_numeric(responses, c)
+    return out
+
+
+def _scale_meta(table: pd.DataFrame) -> dict:
+    """Item → (scale_min, scale_max, reverse) from an instrument's items table."""
+
+    def bounds(column):
+        if column not in table:
+            return np.full(len(table), np.nan)
+        return pd.to_numeric(table[column], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+
+    rev = table["reverse"].tolist() if "reverse" in table else [False] * len(table)
+    return {item: (a, b, r)
+            for item, a, b, r in zip(table["item"], bounds("scale_min"), bounds("scale_max"), rev, strict=True)}
+
+
 def prepare(responses, instrument=None, model=None, weights=None, missing="mean",
             acyclic=True, n_params=None) -> Prepared:
     """Check and assemble the numeric input of a SEM fit (see the module notes)."""
@@ -150,42 +214,44 @@ def prepare(responses, instrument=None, model=None, weights=None, missing="mean"
         model = default_model(inst)
     spec = specify(model, responses.columns, acyclic=acyclic)
     items = list(spec.items)
-    data = pd.DataFrame({c: require_numeric(responses, c) for c in items}, index=responses.index)
+    x = _item_matrix(responses, items)
     lo = np.full(len(items), np.nan)
     hi = np.full(len(items), np.nan)
     if inst is not None:
-        meta = inst.items.set_index("item")
+        meta = _scale_meta(inst.items)
         for j, c in enumerate(items):
-            if c in meta.index:
-                row = meta.loc[c]
-                lo[j] = pd.to_numeric(row.get("scale_min"), errors="coerce")
-                hi[j] = pd.to_numeric(row.get("scale_max"), errors="coerce")
-                if bool(row.get("reverse", False)) and np.isfinite(lo[j]) and np.isfinite(hi[j]):
-                    data[c] = lo[j] + hi[j] - data[c]
+            if c in meta:
+                lo[j], hi[j], reverse = meta[c]
+                if bool(reverse) and np.isfinite(lo[j]) and np.isfinite(hi[j]):
+                    x[:, j] = lo[j] + hi[j] - x[:, j]
     w = _weights(responses, weights)
-    n0 = len(data)
+    n0 = len(x)
+    index = responses.index
     if missing == "listwise":
-        keep = data.notna().all(axis=1).to_numpy()
-        data, w = data[keep], (None if w is None else w[keep])
-        if len(data) == 0:
+        keep = ~np.isnan(x).any(axis=1)
+        x, index, w = x[keep], index[keep], (None if w is None else w[keep])
+        if len(x) == 0:
             raise InputError("no respondent answered every item of the model",
                              hint="use missing='mean'")
     else:
-        na = data.isna().to_numpy()
-        for c in spec.constructs:
-            cols = [items.index(i) for i in spec.items_of(c)]
-            empty = na[:, cols].all(axis=1)
-            if empty.any():
-                row = data.index[int(np.argmax(empty))]
-                raise InputError(
-                    f"respondent answered none of the items of construct {c!r} "
-                    f"({', '.join(spec.items_of(c))}); {int(empty.sum())} such respondent(s)",
-                    row=row,
-                    column=spec.items_of(c)[0],
-                    hint="drop these respondents or use missing='listwise'",
-                )
-        data = data.fillna(data.mean())
-    x = data.to_numpy(float)
+        na = np.isnan(x)
+        if na.any():
+            for c in spec.constructs:
+                cols = [items.index(i) for i in spec.items_of(c)]
+                empty = na[:, cols].all(axis=1)
+                if empty.any():
+                    row = index[int(np.argmax(empty))]
+                    raise InputError(
+                        f"respondent answered none of the items of construct {c!r} "
+                        f"({', '.join(spec.items_of(c))}); {int(empty.sum())} such respondent(s)",
+                        row=row,
+                        column=spec.items_of(c)[0],
+                        hint="drop these respondents or use missing='listwise'",
+                    )
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", RuntimeWarning)  # an all-missing item: NaN mean
+                mean = np.nanmean(x, axis=0)
+            x = np.where(na, mean, x)
     sd = x.std(axis=0)
     flat = np.flatnonzero(~(sd > 0))
     if flat.size:
@@ -202,7 +268,7 @@ def prepare(responses, instrument=None, model=None, weights=None, missing="mean"
         )
     lo = np.where(np.isfinite(lo), lo, x.min(axis=0))
     hi = np.where(np.isfinite(hi), hi, x.max(axis=0))
-    return Prepared(spec, x, w, data.index, lo, hi, n0 - len(x), missing)
+    return Prepared(spec, x, w, index, lo, hi, n0 - len(x), missing)
 
 
 def check_positive_definite(r: np.ndarray, items) -> None:
