@@ -44,14 +44,65 @@ def _text(lang: str) -> dict:
     return _TEXT["zh" if lang == "zh" else "en"]
 
 
+def _labels(m, lang: str):
+    """``m.label`` as a dict lookup (one pass over the model tables instead of pandas
+    filtering per call): a function id → display name in ``lang``."""
+    column = "name_zh" if lang == "zh" else "name_en"
+    table: dict = {}
+    for frame in (m.subsystems, m.layers, m.information_categories):
+        for id_, name in zip(frame["id"].tolist(), frame[column].tolist(), strict=True):
+            table.setdefault(id_, str(name))
+    environment = "外部环境" if lang == "zh" else "Environment"
+
+    def label(id_: str) -> str:
+        hit = table.get(id_)
+        if hit is not None:
+            return hit
+        return environment if id_ == ENVIRONMENT else id_
+
+    return label
+
+
+def _node_label(node, label) -> str:
+    name = label(base_subsystem(node))
+    if ":" in str(node):
+        return f"{name} ({str(node).rsplit(':', 1)[0]})"
+    return name
+
+
 def node_label(node: str, lang: str = "en", model=None) -> str:
     """Display name of a node: the subsystem's name, with the survey for prefixed nodes."""
-    m = model_of(model)
-    name = m.label(base_subsystem(node), lang)
-    if ":" in str(node):
-        survey = str(node).rsplit(":", 1)[0]
-        return f"{name} ({survey})"
-    return name
+    return _node_label(node, _labels(model_of(model), lang))
+
+
+def _figure(data: list, layout: dict, template: str = "plotly_white"):
+    """A ``go.Figure`` from plain dicts, validated once, with a registered template.
+
+    Assigning ``template="plotly_white"`` through the validator deep-copies and
+    re-validates the whole template (~45 ms per figure); the registered template is
+    already a validated object, so it is attached the way plotly attaches its default
+    template (``BaseFigure._initialize_layout_template``: layout validation off for
+    that one assignment). Falls back to the validated assignment should plotly's
+    internals change.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure({"data": data, "layout": layout})
+    try:
+        import plotly.io as pio
+
+        template_object = pio.templates[template]
+        previous = fig.layout._validate
+        fig.layout._validate = False
+        try:
+            fig.layout.template = template_object
+        finally:
+            fig.layout._validate = previous
+        if fig.layout._props.get("template") is None:
+            raise AttributeError("template not set")
+    except Exception:  # pragma: no cover - other plotly versions
+        fig.update_layout(template=template)
+    return fig
 
 
 def _positions(G, layout: str, model) -> dict:
@@ -71,9 +122,9 @@ def _positions(G, layout: str, model) -> dict:
     raise InputError(f"unknown layout {layout!r}", value=layout, hint="use 'layers', 'circle' or 'spring'")
 
 
-def _edge_hover(a, b, d, lang, model) -> str:
+def _edge_hover(a, b, d, lang, label) -> str:
     t = _text(lang)
-    head = f"{node_label(a, lang, model)} — {node_label(b, lang, model)}"
+    head = f"{_node_label(a, label)} — {_node_label(b, label)}"
     if "weight" in d and "p_fdr" in d:
         lines = [head, f"{t['weight']}: {d['weight']:.3f}"]
         if d.get("ci_low") is not None and np.isfinite(d.get("ci_low", np.nan)):
@@ -125,24 +176,24 @@ def plot(graph, layout: str = "layers", lang: str = "en", model=None, title: str
     >>> fig.data[0].line.dash, fig.data[0].line.color
     ('dash', '#b2182b')
     """
-    import plotly.graph_objects as go
-
     m = model_of(model)
     t = _text(lang)
+    label = _labels(m, lang)
+    other = _labels(m, "zh" if lang != "zh" else "en")
     pos = _positions(graph, layout, m)
     measured = graph.graph.get("kind") == "empirical"
-    fig = go.Figure()
+    shapes, annotations, traces = [], [], []
     if layout == "layers":
         layers_present = {m.layer_of.get(base_subsystem(v), ENVIRONMENT) for v in graph.nodes}
         for layer in [*m.layers["id"], ENVIRONMENT]:
             if layer not in layers_present:
                 continue
             r = RING_RADIUS.get(layer, 4.0)
-            fig.add_shape(type="circle", x0=-r, y0=-r, x1=r, y1=r, layer="below",
-                          line={"color": _LAYER_COLOURS.get(layer, "#999"), "width": 1, "dash": "dot"})
-            fig.add_annotation(x=r * math.cos(math.radians(-45)), y=r * math.sin(math.radians(-45)),
-                               text=m.label(layer, lang), showarrow=False,
-                               font={"color": _LAYER_COLOURS.get(layer, "#999"), "size": 11})
+            colour = _LAYER_COLOURS.get(layer, "#999")
+            shapes.append({"type": "circle", "x0": -r, "y0": -r, "x1": r, "y1": r, "layer": "below",
+                           "line": {"color": colour, "width": 1, "dash": "dot"}})
+            annotations.append({"x": r * math.cos(math.radians(-45)), "y": r * math.sin(math.radians(-45)),
+                                "text": label(layer), "showarrow": False, "font": {"color": colour, "size": 11}})
     mid_x, mid_y, mid_text = [], [], []
     directed = graph.is_directed()
     for a, b, d in graph.edges(data=True):
@@ -156,49 +207,58 @@ def plot(graph, layout: str = "layers", lang: str = "en", model=None, title: str
             width = 2.0
             colour = _NEUTRAL if d.get("source") == "patent" else "#999999"
             dash = "solid" if d.get("source") == "patent" else "dot"
-        fig.add_trace(go.Scatter(
-            x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="skip", showlegend=False,
-            line={"width": width, "color": colour, "dash": dash}, name=f"{a}–{b}",
-        ))
+        traces.append({
+            "type": "scatter", "x": [x0, x1], "y": [y0, y1], "mode": "lines", "hoverinfo": "skip",
+            "showlegend": False, "line": {"width": width, "color": colour, "dash": dash}, "name": f"{a}–{b}",
+        })
         if directed and d.get("directed", True):
-            fig.add_annotation(x=x0 + 0.85 * (x1 - x0), y=y0 + 0.85 * (y1 - y0), ax=x0 + 0.6 * (x1 - x0),
-                               ay=y0 + 0.6 * (y1 - y0), xref="x", yref="y", axref="x", ayref="y",
-                               showarrow=True, arrowhead=2, arrowsize=1.2, arrowcolor=colour, text="")
+            annotations.append({
+                "x": x0 + 0.85 * (x1 - x0), "y": y0 + 0.85 * (y1 - y0), "ax": x0 + 0.6 * (x1 - x0),
+                "ay": y0 + 0.6 * (y1 - y0), "xref": "x", "yref": "y", "axref": "x", "ayref": "y",
+                "showarrow": True, "arrowhead": 2, "arrowsize": 1.2, "arrowcolor": colour, "text": "",
+            })
         mid_x.append((x0 + x1) / 2)
         mid_y.append((y0 + y1) / 2)
-        mid_text.append(_edge_hover(a, b, d, lang, m))
-    fig.add_trace(go.Scatter(x=mid_x, y=mid_y, mode="markers", marker={"size": 8, "opacity": 0},
-                             hovertext=mid_text, hoverinfo="text", showlegend=False, name="edges"))
+        mid_text.append(_edge_hover(a, b, d, lang, label))
+    traces.append({"type": "scatter", "x": mid_x, "y": mid_y, "mode": "markers",
+                   "marker": {"size": 8, "opacity": 0}, "hovertext": mid_text, "hoverinfo": "text",
+                   "showlegend": False, "name": "edges"})
     nodes = list(graph.nodes)
-    hover = []
+    hover, names, colours = [], [], []
     for v in nodes:
         data = graph.nodes[v]
         base = base_subsystem(v)
         layer = m.layer_of.get(base, ENVIRONMENT)
-        text = f"<b>{node_label(v, lang, m)}</b><br>{m.label(base, 'zh' if lang != 'zh' else 'en')}"
-        text += f"<br>{t['layer']}: {m.label(layer, lang)}"
+        name = _node_label(v, label)
+        text = f"<b>{name}</b><br>{other(base)}"
+        text += f"<br>{t['layer']}: {label(layer)}"
         if "mean" in data:
             text += f"<br>{t['mean']}: {data['mean']:.2f}"
         hover.append(text)
-    fig.add_trace(go.Scatter(
-        x=[pos[v][0] for v in nodes], y=[pos[v][1] for v in nodes], mode="markers+text",
-        text=[node_label(v, lang, m) for v in nodes], textposition="top center",
-        hovertext=hover, hoverinfo="text", showlegend=False, name="subsystems",
-        marker={"size": 26, "line": {"width": 1, "color": "white"},
-                "color": [_LAYER_COLOURS.get(m.layer_of.get(base_subsystem(v), ENVIRONMENT), "#999") for v in nodes]},
-    ))
+        names.append(name)
+        colours.append(_LAYER_COLOURS.get(layer, "#999"))
+    traces.append({
+        "type": "scatter", "x": [pos[v][0] for v in nodes], "y": [pos[v][1] for v in nodes],
+        "mode": "markers+text", "text": names, "textposition": "top center",
+        "hovertext": hover, "hoverinfo": "text", "showlegend": False, "name": "subsystems",
+        "marker": {"size": 26, "line": {"width": 1, "color": "white"}, "color": colours},
+    })
     if title is None:
         if measured:
             method = _METHOD["zh" if lang == "zh" else "en"].get(graph.graph.get("method"), "")
             title = f"{t['empirical']} ({method}, n = {graph.graph.get('n')})"
         else:
             title = t["structural"]
-    fig.update_layout(
-        title={"text": title}, template="plotly_white", hovermode="closest", height=620,
-        xaxis={"visible": False, "scaleanchor": "y"}, yaxis={"visible": False},
-        margin={"l": 20, "r": 20, "t": 60, "b": 20},
-    )
-    return fig
+    layout_dict = {
+        "title": {"text": title}, "hovermode": "closest", "height": 620,
+        "xaxis": {"visible": False, "scaleanchor": "y"}, "yaxis": {"visible": False},
+        "margin": {"l": 20, "r": 20, "t": 60, "b": 20},
+    }
+    if shapes:
+        layout_dict["shapes"] = shapes
+    if annotations:
+        layout_dict["annotations"] = annotations
+    return _figure(traces, layout_dict)
 
 
 def plot_matrix(graph, lang: str = "en", model=None, title: str | None = None):
@@ -225,8 +285,6 @@ def plot_matrix(graph, lang: str = "en", model=None, title: str | None = None):
     >>> plot_matrix(G).data[0].z[0][1]
     0.3
     """
-    import plotly.graph_objects as go
-
     m = model_of(model)
     nodes = list(graph.nodes)
     index = {v: i for i, v in enumerate(nodes)}
@@ -239,15 +297,15 @@ def plot_matrix(graph, lang: str = "en", model=None, title: str | None = None):
         for i, j in cells:
             z[i, j] = w
             text[i, j] = f"{w:.2f}{star}"
-    labels = [node_label(v, lang, m) for v in nodes]
-    fig = go.Figure(go.Heatmap(
-        z=[[None if np.isnan(v) else float(v) for v in row] for row in z], x=labels, y=labels,
-        text=text.tolist(), texttemplate="%{text}", colorscale="RdBu", zmin=-1, zmax=1, zmid=0,
-        hovertemplate="%{y} — %{x}: %{z:.3f}<extra></extra>",
-    ))
+    label = _labels(m, lang)
+    labels = [_node_label(v, label) for v in nodes]
     method = _METHOD["zh" if lang == "zh" else "en"].get(graph.graph.get("method"), "")
-    fig.update_layout(
-        title={"text": title or f"{_text(lang)['matrix']}{' (' + method + ')' if method else ''}"},
-        template="plotly_white", yaxis={"autorange": "reversed"}, height=520,
-    )
-    return fig
+    heatmap = {
+        "type": "heatmap", "z": [[None if np.isnan(v) else float(v) for v in row] for row in z],
+        "x": labels, "y": labels, "text": text.tolist(), "texttemplate": "%{text}", "colorscale": "RdBu",
+        "zmin": -1, "zmax": 1, "zmid": 0, "hovertemplate": "%{y} — %{x}: %{z:.3f}<extra></extra>",
+    }
+    return _figure([heatmap], {
+        "title": {"text": title or f"{_text(lang)['matrix']}{' (' + method + ')' if method else ''}"},
+        "yaxis": {"autorange": "reversed"}, "height": 520,
+    })
