@@ -420,11 +420,9 @@ def empirical(
     n_failed = 0
     low = high = se = np.full(len(pairs), np.nan)
     if n_boot > 0 and pairs:
-        from threadpoolctl import threadpool_limits
-
         rng = np.random.default_rng(seed)
         boots = kernels.resample_covariances(x, int(n_boot), rng, w)
-        with threadpool_limits(1), np.errstate(all="ignore"):
+        with kernels.one_blas_thread(len(boots)), np.errstate(all="ignore"):
             ok = np.linalg.cond(boots) < 1e12 if method != "correlation" else np.ones(len(boots), bool)
             reps = kernels.relation_matrices(boots[ok], method, targets)
         n_failed = int((~ok).sum())
