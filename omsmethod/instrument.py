@@ -23,6 +23,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -129,12 +130,22 @@ class Instrument:
     path: str = ""
 
     # -- queries -------------------------------------------------------------------
+    @cached_property
+    def by_id(self) -> pd.DataFrame:
+        """``items`` indexed by item id (built once; treat it as read-only)."""
+        return self.items.set_index("item")
+
+    @cached_property
+    def _likert_by_subsystem(self) -> dict[str | None, tuple[str, ...]]:
+        rows = self.items[self.items["kind"] == "likert"]
+        found: dict[str | None, tuple[str, ...]] = {None: tuple(rows["item"])}
+        for subsystem, group in rows.groupby("subsystem", sort=False):
+            found[subsystem] = tuple(group["item"])
+        return found
+
     def likert_items(self, subsystem: str | None = None) -> list[str]:
         """Ids of the Likert items (optionally of one subsystem), in file order."""
-        rows = self.items[self.items["kind"] == "likert"]
-        if subsystem is not None:
-            rows = rows[rows["subsystem"] == subsystem]
-        return list(rows["item"])
+        return list(self._likert_by_subsystem.get(subsystem, ()))
 
     def importance_items(self) -> dict[str, str]:
         """Subsystem → id of the item asking its importance (for IPA)."""
@@ -159,18 +170,18 @@ class Instrument:
         return list(self.items.loc[self.items["kind"].isin(SCORED_KINDS), "item"])
 
     def scale_of(self, item: str) -> Scale:
-        return self.scales[self.items.set_index("item").at[item, "scale"]]
+        return self.scales[self.by_id.at[item, "scale"]]
 
     def choice_label(self, item: str, value, lang: str = "en") -> str:
         """Display label of a ``select_one`` answer (the value itself when unknown)."""
-        choices = self.items.set_index("item").at[item, "choices"]
+        choices = self.by_id.at[item, "choices"]
         for choice in choices if isinstance(choices, list) else []:
             if choice["value"] == str(value):
                 return str(choice.get(lang) or value)
         return str(value)
 
     def item_text(self, item: str, lang: str = "en") -> str:
-        return str(self.items.set_index("item").at[item, f"text_{lang}"])
+        return str(self.by_id.at[item, f"text_{lang}"])
 
     # -- persistence ---------------------------------------------------------------
     def to_dict(self) -> dict:

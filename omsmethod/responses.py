@@ -59,17 +59,30 @@ def _decode(raw: bytes, encoding: str | None, where: str) -> tuple[str, str]:
         ) from None
 
 
-def _read_csv(path: Path, encoding: str | None) -> tuple[pd.DataFrame, int, str]:
+def _read_csv(path: Path, encoding: str | None, numeric: set[str] = frozenset()) -> tuple[pd.DataFrame, int, str]:
+    """Read every column as text, except that columns of ``numeric`` (scored items) are
+    parsed as numbers by the CSV reader when all their answers are numbers, which is
+    much faster than converting text afterwards. A file with a label or a typo in such a
+    column is read again all as text, so that every problem is reported as written."""
+    import csv
     import io
+    from collections import defaultdict
 
     text, used = _decode(path.read_bytes(), encoding, str(path))
     if not text.strip():
         raise InputError("the file is empty", file=str(path), hint="export the responses again")
     first = text.splitlines()[0]
     sep = max([",", ";", "\t"], key=first.count)
-    frame = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False, na_values=[""],
-                        skipinitialspace=True)
-    return frame, 1, used
+    options = dict(sep=sep, keep_default_na=False, na_values=[""], skipinitialspace=True)
+    header = next(csv.reader([first], delimiter=sep))
+    as_numbers = {c for c in header if _short(c) in numeric}
+    if as_numbers and len(set(header)) == len(header):
+        try:
+            dtype = defaultdict(lambda: str, {c: "float64" for c in as_numbers})
+            return pd.read_csv(io.StringIO(text), dtype=dtype, **options), 1, used
+        except ValueError:
+            pass
+    return pd.read_csv(io.StringIO(text), dtype=str, **options), 1, used
 
 
 def _read_excel(path: Path, sheet, known: set[str]) -> tuple[pd.DataFrame, int, str]:
@@ -92,14 +105,14 @@ def _read_excel(path: Path, sheet, known: set[str]) -> tuple[pd.DataFrame, int, 
     return frame, header + 1, "xlsx"
 
 
-def _read_file(path: Path, encoding, sheet, known) -> tuple[pd.DataFrame, int, str]:
+def _read_file(path: Path, encoding, sheet, known, numeric=frozenset()) -> tuple[pd.DataFrame, int, str]:
     suffix = path.suffix.lower()
     if not path.exists():
         raise InputError("file not found", file=str(path), hint="check the path")
     if path.stat().st_size == 0:
         raise InputError("the file is empty", file=str(path), hint="export the responses again")
     if suffix in (".csv", ".txt", ".tsv"):
-        return _read_csv(path, encoding)
+        return _read_csv(path, encoding, numeric)
     if suffix in (".xlsx", ".xlsm", ".xls"):
         return _read_excel(path, sheet, known)
     if suffix == ".sav":
@@ -165,7 +178,7 @@ def _infer(column: pd.Series) -> pd.Series:
 # -- validation --------------------------------------------------------------------------
 def _label_map(instrument, item: str) -> dict[str, str]:
     """Answer labels (zh/en, with or without the code prefix) → code, for label exports."""
-    row = instrument.items.set_index("item").loc[item]
+    row = instrument.by_id.loc[item]
     mapping: dict[str, str] = {}
     if isinstance(row["choices"], list):
         for choice in row["choices"]:
@@ -178,6 +191,22 @@ def _label_map(instrument, item: str) -> dict[str, str]:
                 mapping[str(text).strip()] = str(point)
                 mapping[f"{point} {text}".strip()] = str(point)
     return mapping
+
+
+def _check_scale(arr: np.ndarray, raw: pd.Series, item: str, items: pd.DataFrame, where: str, row_number,
+                 problems: list, bad_rows: set) -> None:
+    """Record answers outside the item's scale (or not whole numbers) and blank them in ``arr``."""
+    lo, hi = int(items.at[item, "scale_min"]), int(items.at[item, "scale_max"])
+    with np.errstate(invalid="ignore"):
+        outside = ~np.isnan(arr) & ((arr < lo) | (arr > hi) | (arr != np.round(arr)))
+    for position in np.flatnonzero(outside):
+        value = raw.iloc[position]
+        if isinstance(value, float) and value.is_integer():  # as written in the file
+            value = int(value)
+        problems.append(Problem(f"answer is outside the scale {lo}–{hi}", where, item, row_number(position),
+                                value, hint=f"use a whole number from {lo} to {hi}, or leave it empty"))
+        bad_rows.add(position)
+    arr[outside] = np.nan
 
 
 def read_responses(path, instrument, *, errors: str = "raise", encoding: str | None = None,
@@ -235,10 +264,11 @@ def read_responses(path, instrument, *, errors: str = "raise", encoding: str | N
         raise InputError("errors must be 'raise' or 'report'", value=errors)
     path = Path(path)
     where = str(path)
-    items = instrument.items.set_index("item")
+    items = instrument.by_id
     id_column = respondent_id or instrument.respondent_id
     known = set(items.index) | set(instrument.metadata) | {id_column}
-    frame, header_row, _ = _read_file(path, encoding, sheet, known)
+    numeric = {i for i in items.index if items.at[i, "kind"] in SCORED_KINDS and items.at[i, "kind"] != "select_one"}
+    frame, header_row, _ = _read_file(path, encoding, sheet, known, numeric)
     frame = _rename_columns(frame, known)
     if frame.empty:
         raise InputError("the file has a header but no responses", file=where,
@@ -295,7 +325,7 @@ def read_responses(path, instrument, *, errors: str = "raise", encoding: str | N
                                          "use the questionnaire version the data was collected with"))
 
     # cells
-    out = pd.DataFrame({id_column: ids.astype(object)}, index=frame.index)
+    out: dict[str, object] = {id_column: ids.astype(object)}
     for column in instrument.metadata:
         if column in frame.columns:
             out[column] = _infer(frame[column])
@@ -309,6 +339,13 @@ def read_responses(path, instrument, *, errors: str = "raise", encoding: str | N
         if kind == "text":
             out[item] = raw.astype("string").astype(object)
             continue
+        if kind != "select_one":
+            values = pd.to_numeric(raw, errors="coerce")
+            if values.notna().sum() == raw.notna().sum():  # all numbers: no labels to map
+                arr = values.to_numpy(dtype=float, copy=True)
+                _check_scale(arr, raw, item, items, where, row_number, problems, bad_rows)
+                out[item] = arr
+                continue
         text = raw.astype("string").str.strip()
         labels = _label_map(instrument, item)
         if labels:
@@ -328,22 +365,16 @@ def read_responses(path, instrument, *, errors: str = "raise", encoding: str | N
             problems.append(Problem("answer is not a number", where, item, row_number(position),
                                     raw.iloc[position], hint="recode the answer to its scale point"))
             bad_rows.add(position)
-        lo, hi = int(items.at[item, "scale_min"]), int(items.at[item, "scale_max"])
         arr = values.to_numpy(dtype=float)
-        with np.errstate(invalid="ignore"):
-            outside = ~np.isnan(arr) & ((arr < lo) | (arr > hi) | (arr != np.round(arr)))
-        for position in np.flatnonzero(outside):
-            problems.append(Problem(f"answer is outside the scale {lo}–{hi}", where, item, row_number(position),
-                                    raw.iloc[position], hint=f"use a whole number from {lo} to {hi}, or leave it empty"))
-            bad_rows.add(position)
-        arr[outside] = np.nan
+        _check_scale(arr, raw, item, items, where, row_number, problems, bad_rows)
         out[item] = arr
     # columns outside the instrument (branch codes, segments added by the client) are kept as given
     for column in unknown:
-        if column not in out.columns:
+        if column not in out:
             out[column] = _infer(frame[column])
 
-    out = out.reset_index(drop=True)
+    # Series keep their dtype (object text stays object); arrays are numbers
+    out = pd.DataFrame(out, index=frame.index).reset_index(drop=True)
     out.attrs["source_file"] = where
     out.attrs["instrument"] = instrument.id
     if errors == "raise":

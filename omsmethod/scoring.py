@@ -58,13 +58,14 @@ def recode(responses: pd.DataFrame, instrument) -> pd.DataFrame:
     Returns a new DataFrame of the Likert item columns only; the input is not changed.
     """
     instrument = _instrument(instrument)
-    items = instrument.items.set_index("item")
+    items = instrument.by_id
     columns = [i for i in instrument.likert_items() if i in responses.columns]
-    out = responses[columns].apply(pd.to_numeric, errors="coerce").astype(float)
-    for item in columns:
-        if items.at[item, "reverse"]:
-            out[item] = items.at[item, "scale_min"] + items.at[item, "scale_max"] - out[item]
-    return out
+    values = np.column_stack([pd.to_numeric(responses[c], errors="coerce").to_numpy(dtype=float)
+                              for c in columns]) if columns else np.empty((len(responses), 0))
+    reverse = items.loc[columns, "reverse"].to_numpy(dtype=bool)
+    flip = (items.loc[columns, "scale_min"] + items.loc[columns, "scale_max"]).to_numpy(dtype=float)
+    values[:, reverse] = flip[reverse] - values[:, reverse]
+    return pd.DataFrame(values, index=responses.index, columns=columns)
 
 
 def score_columns(scores: pd.DataFrame) -> list[str]:
@@ -115,31 +116,31 @@ def score(
     likert = instrument.likert_items()
     require_columns(responses, likert, "responses")
     answers = recode(responses, instrument)
-    items = instrument.items.set_index("item")
-    keep = [
-        c for c in responses.columns
-        if c not in items.index or (items.at[c, "kind"] not in ("likert", "text"))
-    ]
-    keep = [c for c in keep if c not in items.index or items.at[c, "kind"] == "select_one"]
-    out = responses[keep].copy()
+    items = instrument.by_id
+    kinds = items["kind"].to_dict()
+    # item columns are left out, except the answers to choice questions (segments)
+    keep = [c for c in responses.columns if kinds.get(c, "select_one") == "select_one"]
     lo = float(items.loc[likert, "scale_min"].min())
     hi = float(items.loc[likert, "scale_max"].max())
-    subsystem_scores = {}
+    position = {item: j for j, item in enumerate(answers.columns)}
+    values = answers.to_numpy()
+    scores: dict[str, np.ndarray] = {}
     for subsystem in instrument.subsystems:
-        block = answers[instrument.likert_items(subsystem)].to_numpy()
+        block = values[:, [position[i] for i in instrument.likert_items(subsystem)]]
         answered = (~np.isnan(block)).sum(axis=1)
-        with np.errstate(invalid="ignore"):
-            mean = np.nanmean(np.where(np.isnan(block), np.nan, block), axis=1) if block.size else np.array([])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            mean = np.nansum(block, axis=1) / answered
         mean[answered < min_share * block.shape[1]] = np.nan
-        subsystem_scores[subsystem] = mean
-    frame = pd.DataFrame(subsystem_scores, index=responses.index)
+        scores[subsystem] = mean
     for layer in model.layers["id"]:
-        members = [s for s in model.subsystems_in(layer) if s in frame.columns]
+        members = [scores[s] for s in model.subsystems_in(layer) if s in scores]
         if members:
-            frame[layer] = frame[members].mean(axis=1, skipna=True)
-    rescaled = 100 * (frame - lo) / (hi - lo)
-    rescaled.columns = [f"{c}_100" for c in rescaled.columns]
-    out = pd.concat([out, frame, rescaled], axis=1)
+            stacked = np.column_stack(members)
+            count = (~np.isnan(stacked)).sum(axis=1)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                scores[layer] = np.where(count > 0, np.nansum(stacked, axis=1) / count, np.nan)
+    columns = {**scores, **{f"{name}_100": 100 * (v - lo) / (hi - lo) for name, v in scores.items()}}
+    out = pd.concat([responses[keep], pd.DataFrame(columns, index=responses.index)], axis=1)
     out.attrs.update(instrument=instrument.id, scale_min=lo, scale_max=hi)
     return out
 
@@ -169,17 +170,23 @@ def cronbach_alpha(data: np.ndarray, ci: float = 0.95) -> tuple[float, float, fl
     Cronbach (1951) Psychometrika 16, 297–334. Feldt, Woodruff & Salih (1987) Applied
     Psychological Measurement 11, 93–103. Same as ``pingouin.cronbach_alpha``.
     """
-    from scipy.special import fdtri  # F quantile without importing scipy.stats
+    from .distributions import f_ppf
 
     n, k = data.shape
-    item_var = data.var(axis=0, ddof=1).sum()
-    total_var = data.sum(axis=1).var(ddof=1)
-    alpha = k / (k - 1) * (1 - item_var / total_var)
+    alpha = _alpha(data)
     g = 1 - ci
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - alpha) * fdtri(df1, df2, 1 - g / 2)
-    high = 1 - (1 - alpha) * fdtri(df1, df2, g / 2)
+    low = 1 - (1 - alpha) * f_ppf(1 - g / 2, df1, df2)
+    high = 1 - (1 - alpha) * f_ppf(g / 2, df1, df2)
     return float(alpha), float(low), float(high)
+
+
+def _alpha(data: np.ndarray) -> float:
+    k = data.shape[1]
+    item_var = data.var(axis=0, ddof=1).sum()
+    total_var = data.sum(axis=1).var(ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return float(k / (k - 1) * (1 - item_var / total_var))
 
 
 def omega_total(corr: np.ndarray, max_iter: int = 500, tol: float = 1e-10) -> tuple[float, np.ndarray]:
@@ -309,7 +316,7 @@ def reliability(responses: pd.DataFrame, instrument, ci: float = 0.95, threshold
                     "subsystem": subsystem, "item": item, "n": n,
                     "mean": block[:, j].mean(), "sd": block[:, j].std(ddof=1),
                     "item_rest_r": np.corrcoef(block[:, j], rest)[0, 1],
-                    "alpha_if_deleted": cronbach_alpha(others, ci)[0] if k > 2 else np.nan,
+                    "alpha_if_deleted": _alpha(others) if k > 2 else np.nan,
                 }
             )
     table = pd.DataFrame(rows, columns=["subsystem", "n_items", "n", "alpha", "alpha_ci_low",
@@ -445,7 +452,7 @@ def ipa(responses: pd.DataFrame, instrument, weights: str | None = None, min_sha
         )
     table = pd.DataFrame(rows)
     i0, p0 = table["importance"].mean(), table["performance"].mean()
-    scale = instrument.scales[instrument.items.set_index("item").at[next(iter(importance_items.values())), "scale"]]
+    scale = instrument.scales[instrument.by_id.at[next(iter(importance_items.values())), "scale"]]
     mid = (scale.min + scale.max) / 2
     table["gap"] = table["importance"] - table["performance"]
     table["quadrant_grand_mean"] = _quadrant(table["importance"], table["performance"], i0, p0)

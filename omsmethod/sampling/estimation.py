@@ -469,13 +469,12 @@ def _share_interval(phat, se_p, tcrit, alpha, interval_type, n_rows, df):
             centre = np.arcsin(np.sqrt(phat))
             half = tcrit * se_p / (2 * np.sqrt(phat * (1 - phat)))
             return np.sin(centre - half) ** 2, np.sin(centre + half) ** 2
-    from scipy.stats import beta
-    from scipy.stats import t as t_dist
+    from ..distributions import beta_ppf, t_ppf
 
     n_eff = phat * (1 - phat) / se_p**2
-    n_eff *= (t_dist.ppf(alpha / 2, n_rows - 1) / t_dist.ppf(alpha / 2, df)) ** 2
-    lo = beta.ppf(alpha / 2, n_eff * phat, n_eff * (1 - phat) + 1)
-    hi = beta.ppf(1 - alpha / 2, n_eff * phat + 1, n_eff * (1 - phat))
+    n_eff *= (t_ppf(alpha / 2, n_rows - 1) / t_ppf(alpha / 2, df)) ** 2
+    lo = beta_ppf(alpha / 2, n_eff * phat, n_eff * (1 - phat) + 1)
+    hi = beta_ppf(1 - alpha / 2, n_eff * phat + 1, n_eff * (1 - phat))
     return float(lo), float(hi)
 
 
@@ -508,8 +507,7 @@ def quantiles(
     ``interval.type`` on replicate designs and always uses "mean", omsmethod
     honours it.
     """
-    from scipy.stats import t as t_dist
-
+    from ..distributions import t_ppf
     from ._kernels import QRULES, quantile_rule
 
     if not 0 < confidence < 1:
@@ -544,7 +542,7 @@ def quantiles(
             order = np.argsort(y[mask], kind="stable")
             xs, ws = y[mask][order], w[mask][order]
             df = design._domain_df(mask)
-            tcrit = float(t_dist.ppf(1 - alpha / 2, df)) if df > 0 else np.nan
+            tcrit = float(t_ppf(1 - alpha / 2, df)) if df > 0 else np.nan
             n_rows = int((dom == d).sum())
             for p in probs:
                 q = quantile_rule(xs, ws, p, qrule)

@@ -145,8 +145,7 @@ def profile(
     """
     from statistics import NormalDist
 
-    from scipy.stats import norm
-
+    from ..distributions import norm_sf
     from .tracking import fdr_bh
 
     require_dataframe(scores, "scores")
@@ -171,7 +170,7 @@ def profile(
     out["ci_high"] = out["estimate"] + q * out["se"]
     with np.errstate(divide="ignore", invalid="ignore"):
         out["z"] = out["difference"] / out["difference_se"]
-    out["p"] = 2 * norm.sf(np.abs(out["z"]))
+    out["p"] = 2 * norm_sf(np.abs(out["z"].to_numpy(dtype=float)))
     out["p_fdr"] = fdr_bh(out["p"].to_numpy())
     out["significant"] = out["p_fdr"] < alpha
     front = (["wave"] if "wave" in out.columns else []) + [

@@ -310,7 +310,7 @@ def _measured(con, instrument) -> list[str]:
 
 def change_tests(table: pd.DataFrame, keys, alpha: float = 0.05) -> pd.DataFrame:
     """Add the change since the previous wave within ``keys``, its z test and FDR p-values."""
-    from scipy.special import ndtr
+    from ..distributions import norm_cdf
 
     table = table.sort_values([*keys, "wave"], kind="stable").reset_index(drop=True)
     grouped = table.groupby(list(keys), sort=False, dropna=False)
@@ -327,7 +327,7 @@ def change_tests(table: pd.DataFrame, keys, alpha: float = 0.05) -> pd.DataFrame
     table["change_se"] = change_se
     with np.errstate(divide="ignore", invalid="ignore"):
         table["z"] = change / change_se
-    table["p"] = 2 * ndtr(-np.abs(table["z"].to_numpy()))
+    table["p"] = 2 * norm_cdf(-np.abs(table["z"].to_numpy()))
     table["p_fdr"] = fdr_bh(table["p"].to_numpy())
     table["significant"] = table["p_fdr"] < alpha
     table["previous_wave"] = table["previous_wave"].astype("Int64")
@@ -360,7 +360,7 @@ def project(
     DataFrame
         ``<keys>, waves, next_wave, slope, projected, se_prediction, pi_low, pi_high``.
     """
-    from scipy.special import stdtrit
+    from ..distributions import t_ppf
 
     keys = [c for c in trend_table.columns if c in ("instrument", *_BY_COLUMNS, "subsystem")]
     frame = trend_table[[*keys, "wave", "estimate"]].dropna(subset=["estimate"])
@@ -387,7 +387,7 @@ def project(
     x0 = out["last"] + 1
     pred = intercept + slope * x0
     se = s * np.sqrt(1 + 1 / out["waves"] + (x0 - out["xbar"]) ** 2 / out["sxx"])
-    q = stdtrit(df, 0.5 + confidence / 2)
+    q = t_ppf(0.5 + confidence / 2, df)
     result = pd.DataFrame(
         {
             "waves": out["waves"].astype(int),
