@@ -1,13 +1,19 @@
 """Figures of the service ratio: the response/net-value curve and the staff allocation.
 
 Labels (English and Chinese) live in ``labels.csv`` next to this module.
+
+Each figure is built from plain dicts in one ``go.Figure`` call: every ``add_trace`` /
+``update_layout`` / ``add_vline`` call validates the figure again, which costs more than
+the numbers behind it in a report.
 """
 
 from __future__ import annotations
 
+import csv
 from functools import lru_cache
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..errors import InputError
@@ -15,17 +21,50 @@ from ..validation import require_columns, require_dataframe
 
 __all__ = ["plot_curve", "plot_allocation", "label"]
 
+_LEGEND = {"orientation": "h", "y": -0.2}
+
 
 @lru_cache(maxsize=1)
-def _labels() -> pd.DataFrame:
-    return pd.read_csv(Path(__file__).with_name("labels.csv"), encoding="utf-8").set_index("key")
+def _labels() -> dict[str, dict[str, str]]:
+    with open(Path(__file__).with_name("labels.csv"), encoding="utf-8", newline="") as f:
+        return {row["key"]: row for row in csv.DictReader(f)}
 
 
 def label(key: str, lang: str = "en") -> str:
     """Bilingual label for ``key`` (``lang`` is ``"en"`` or ``"zh"``)."""
     if lang not in ("en", "zh"):
         raise InputError(f"unknown language {lang!r}", value=lang, hint="use 'en' or 'zh'")
-    return str(_labels().loc[key, lang])
+    return str(_labels()[key][lang])
+
+
+def _figure(data: list, layout: dict, template: str = "plotly_white"):
+    """``go.Figure`` from plain dicts, validated once, with a registered template.
+
+    Assigning ``template="plotly_white"`` through the validator deep-copies and
+    re-validates the whole template (~10 ms, most of a figure's cost); the registered
+    template is already a validated object, so it is attached the way plotly attaches
+    its default template (``BaseFigure._initialize_layout_template``: layout validation
+    off for that one assignment), as ``omsmethod.graph`` does. Falls back to the
+    validated assignment should plotly's internals change.
+    """
+    import plotly.graph_objects as go
+
+    fig = go.Figure({"data": data, "layout": layout})
+    try:
+        import plotly.io as pio
+
+        template_object = pio.templates[template]
+        previous = fig.layout._validate
+        fig.layout._validate = False
+        try:
+            fig.layout.template = template_object
+        finally:
+            fig.layout._validate = previous
+        if fig.layout._props.get("template") is None:
+            raise AttributeError("template not set")
+    except Exception:  # pragma: no cover - other plotly versions
+        fig.update_layout(template=template)
+    return fig
 
 
 def plot_curve(result, lang: str = "en", show_data: bool = True):
@@ -53,88 +92,88 @@ def plot_curve(result, lang: str = "en", show_data: bool = True):
     >>> fig.layout.xaxis.title.text
     '每名员工服务客户数'
     """
-    import numpy as np
-    import plotly.graph_objects as go
-
     from .optimise import RatioOptimum
     from .response import ResponseFit
 
     label("ratio", lang)  # validates lang
     if isinstance(result, RatioOptimum):
         fit, curve = result.response, result.curve
+        x = curve["ratio"].to_numpy()
+        y, lo, hi = (curve[k].to_numpy() for k in ("outcome", "outcome_ci_low", "outcome_ci_high"))
     elif isinstance(result, ResponseFit):
         fit = result
         r = fit._frame["_r"].to_numpy()
         band = fit.predict(np.geomspace(r.min(), r.max(), 200))
-        curve = band.rename(
-            columns={"fit": "outcome", "ci_low": "outcome_ci_low", "ci_high": "outcome_ci_high"}
-        )
+        x, y, lo, hi = (band[k].to_numpy() for k in ("ratio", "fit", "ci_low", "ci_high"))
     else:
         raise InputError(
             "plot_curve needs a RatioOptimum or a ResponseFit", value=type(result).__name__
         )
-    fig = go.Figure()
-    x = curve["ratio"]
-    fig.add_trace(
-        go.Scatter(
-            x=pd.concat([x, x[::-1]]),
-            y=pd.concat([curve["outcome_ci_high"], curve["outcome_ci_low"][::-1]]),
-            fill="toself",
-            line={"width": 0},
-            fillcolor="rgba(31,119,180,0.2)",
-            name=label("band", lang),
-            hoverinfo="skip",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=x, y=curve["outcome"], name=label("fit", lang), line={"color": "rgb(31,119,180)"}
-        )
-    )
+    data = [
+        {
+            "type": "scatter",
+            "x": np.concatenate([x, x[::-1]]),
+            "y": np.concatenate([hi, lo[::-1]]),
+            "fill": "toself",
+            "line": {"width": 0},
+            "fillcolor": "rgba(31,119,180,0.2)",
+            "name": label("band", lang),
+            "hoverinfo": "skip",
+        },
+        {
+            "type": "scatter",
+            "x": x,
+            "y": y,
+            "name": label("fit", lang),
+            "line": {"color": "rgb(31,119,180)"},
+        },
+    ]
     if show_data:
-        fig.add_trace(
-            go.Scatter(
-                x=fit._frame["_r"],
-                y=fit.data[fit.outcome],
-                mode="markers",
-                name=label("observed", lang),
-                marker={"color": "rgba(80,80,80,0.6)", "size": 6},
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": fit._frame["_r"].to_numpy(),
+                "y": fit.data[fit.outcome].to_numpy(),
+                "mode": "markers",
+                "name": label("observed", lang),
+                "marker": {"color": "rgba(80,80,80,0.6)", "size": 6},
+            }
         )
+    layout = {
+        "title": {"text": label("curve_title", lang)},
+        "xaxis": {"title": {"text": label("ratio", lang)}, "type": "log"},
+        "yaxis": {"title": {"text": f"{label('outcome', lang)} ({fit.outcome})"}},
+        "legend": _LEGEND,
+    }
     if isinstance(result, RatioOptimum):
-        fig.add_trace(
-            go.Scatter(
-                x=x,
-                y=curve["net_value"],
-                name=label("net_value", lang),
-                yaxis="y2",
-                line={"color": "rgb(214,39,40)"},
-            )
+        data.append(
+            {
+                "type": "scatter",
+                "x": x,
+                "y": curve["net_value"].to_numpy(),
+                "name": label("net_value", lang),
+                "yaxis": "y2",
+                "line": {"color": "rgb(214,39,40)"},
+            }
         )
-        near = curve.loc[curve["near_optimum"], "ratio"]
-        fig.add_vrect(
-            x0=near.min(),
-            x1=near.max(),
-            fillcolor="rgba(44,160,44,0.15)",
-            line_width=0,
-            annotation_text=label("near", lang),
-        )
-        fig.add_vline(
-            x=result["ratio"],
-            line_dash="dash",
-            annotation_text=f"{label('optimum', lang)}: {result['ratio']:,.0f}",
-        )
-        fig.update_layout(
-            yaxis2={"title": {"text": label("net_value", lang)}, "overlaying": "y", "side": "right"}
-        )
-    fig.update_layout(
-        title={"text": label("curve_title", lang)},
-        xaxis={"title": {"text": label("ratio", lang)}, "type": "log"},
-        yaxis={"title": {"text": f"{label('outcome', lang)} ({fit.outcome})"}},
-        template="plotly_white",
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+        near = x[curve["near_optimum"].to_numpy(dtype=bool)]
+        x0, x1, best = float(near.min()), float(near.max()), result["ratio"]
+        # what add_vrect / add_vline draw: full-height shapes with a top annotation
+        span = {"xref": "x", "yref": "y domain", "y0": 0, "y1": 1}
+        top = {"showarrow": False, "xref": "x", "yref": "y domain", "y": 1, "yanchor": "top"}
+        layout["shapes"] = [
+            {"type": "rect", "x0": x0, "x1": x1, "fillcolor": "rgba(44,160,44,0.15)",
+             "line": {"width": 0}, **span},
+            {"type": "line", "x0": best, "x1": best, "line": {"dash": "dash"}, **span},
+        ]
+        layout["annotations"] = [
+            {"text": label("near", lang), "x": x1, "xanchor": "right", **top},
+            {"text": f"{label('optimum', lang)}: {best:,.0f}", "x": best, "xanchor": "left", **top},
+        ]
+        layout["yaxis2"] = {
+            "title": {"text": label("net_value", lang)}, "overlaying": "y", "side": "right"
+        }
+    return _figure(data, layout)
 
 
 def plot_allocation(allocation: pd.DataFrame, lang: str = "en"):
@@ -159,48 +198,43 @@ def plot_allocation(allocation: pd.DataFrame, lang: str = "en"):
     >>> len(plot_allocation(a).data)
     3
     """
-    import plotly.graph_objects as go
-
     require_dataframe(allocation, "allocation")
     require_columns(
         allocation, ["unit", "min_staff", "added", "staff", "customers_per_staff"], "allocation"
     )
     label("unit", lang)
-    units = allocation["unit"].astype(str)
-    fig = go.Figure()
-    fig.add_trace(
-        go.Bar(
-            x=units,
-            y=allocation["min_staff"],
-            name=label("min_staff", lang),
-            marker_color="rgb(158,202,225)",
-        )
-    )
-    fig.add_trace(
-        go.Bar(
-            x=units,
-            y=allocation["added"],
-            name=label("added", lang),
-            marker_color="rgb(31,119,180)",
-        )
-    )
-    fig.add_trace(
-        go.Scatter(
-            x=units,
-            y=allocation["customers_per_staff"],
-            mode="markers",
-            name=label("ratio", lang),
-            yaxis="y2",
-            marker={"color": "rgb(214,39,40)", "symbol": "diamond"},
-        )
-    )
-    fig.update_layout(
-        barmode="stack",
-        title={"text": label("allocation_title", lang)},
-        xaxis={"title": {"text": label("unit", lang)}},
-        yaxis={"title": {"text": label("staff", lang)}},
-        yaxis2={"title": {"text": label("ratio", lang)}, "overlaying": "y", "side": "right"},
-        template="plotly_white",
-        legend={"orientation": "h", "y": -0.2},
-    )
-    return fig
+    units = allocation["unit"].astype(str).to_numpy()
+    data = [
+        {
+            "type": "bar",
+            "x": units,
+            "y": allocation["min_staff"].to_numpy(),
+            "name": label("min_staff", lang),
+            "marker": {"color": "rgb(158,202,225)"},
+        },
+        {
+            "type": "bar",
+            "x": units,
+            "y": allocation["added"].to_numpy(),
+            "name": label("added", lang),
+            "marker": {"color": "rgb(31,119,180)"},
+        },
+        {
+            "type": "scatter",
+            "x": units,
+            "y": allocation["customers_per_staff"].to_numpy(),
+            "mode": "markers",
+            "name": label("ratio", lang),
+            "yaxis": "y2",
+            "marker": {"color": "rgb(214,39,40)", "symbol": "diamond"},
+        },
+    ]
+    layout = {
+        "barmode": "stack",
+        "title": {"text": label("allocation_title", lang)},
+        "xaxis": {"title": {"text": label("unit", lang)}},
+        "yaxis": {"title": {"text": label("staff", lang)}},
+        "yaxis2": {"title": {"text": label("ratio", lang)}, "overlaying": "y", "side": "right"},
+        "legend": _LEGEND,
+    }
+    return _figure(data, layout)
