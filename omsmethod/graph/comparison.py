@@ -111,7 +111,21 @@ def compare(structural, empirical, min_weight: float = 0.1, strong: float = 0.2)
     7        pr  brand     absent
     """
     measured = _measured_edges(empirical)
-    measured_bases = set(measured["base_source"]) | set(measured["base_target"])
+    # plain arrays and a pair -> rows index: one dict lookup per structural relation
+    # instead of four pandas comparisons over the whole edge table
+    base_source = measured["base_source"].tolist()
+    base_target = measured["base_target"].tolist()
+    source, target = measured["source"].tolist(), measured["target"].tolist()
+    weight = measured["weight"].to_numpy()
+    p_fdr = measured["p_fdr"].to_numpy()
+    significant = measured["significant"].to_numpy()
+    nan = np.full(len(measured), np.nan)
+    ci_low = measured["ci_low"].to_numpy() if "ci_low" in measured.columns else nan
+    ci_high = measured["ci_high"].to_numpy() if "ci_high" in measured.columns else nan
+    measured_bases = set(base_source) | set(base_target)
+    rows_of: dict = {}
+    for k, pair in enumerate(zip(base_source, base_target, strict=True)):
+        rows_of.setdefault(pair, []).append(k)
     rows = []
     modelled = set()
     for u, v, d in structural.edges(data=True):
@@ -123,36 +137,34 @@ def compare(structural, empirical, min_weight: float = 0.1, strong: float = 0.2)
         if u not in measured_bases or v not in measured_bases:
             rows.append({**row, "status": "not measured"})
             continue
-        hit = measured[
-            ((measured["base_source"] == u) & (measured["base_target"] == v))
-            | ((measured["base_source"] == v) & (measured["base_target"] == u))
-        ]
-        if hit.empty:
+        hit = sorted(set(rows_of.get((u, v), [])) | set(rows_of.get((v, u), [])))
+        if not hit:
             rows.append({**row, "status": "not measured"})
             continue
-        best = hit.loc[hit["weight"].abs().idxmax()]
+        size = np.abs(weight[hit].astype(float))
+        if np.isnan(size).all():  # as pandas idxmax: all-NA raises
+            measured.loc[hit, "weight"].abs().idxmax()
+        k = hit[int(np.nanargmax(size))]  # the first of the largest |weight|, as idxmax
         rows.append(
             {
-                **row, "measured_source": best["source"], "measured_target": best["target"],
-                "weight": best["weight"], "ci_low": best.get("ci_low", np.nan),
-                "ci_high": best.get("ci_high", np.nan), "p_fdr": best["p_fdr"],
-                "significant": bool(best["significant"]),
-                "status": _status(float(best["weight"]), bool(best["significant"]), min_weight),
+                **row, "measured_source": source[k], "measured_target": target[k],
+                "weight": weight[k], "ci_low": ci_low[k], "ci_high": ci_high[k], "p_fdr": p_fdr[k],
+                "significant": bool(significant[k]),
+                "status": _status(float(weight[k]), bool(significant[k]), min_weight),
             }
         )
-    extra = measured[
-        measured["significant"].astype(bool)
-        & (measured["weight"].abs() >= strong)
-        & (measured["base_source"] != measured["base_target"])
-    ]
-    for r in extra.itertuples(index=False):
-        if (r.base_source, r.base_target) in modelled:
+    strong_rows = np.flatnonzero(
+        significant.astype(bool) & (np.abs(weight.astype(float)) >= strong)
+        & (np.asarray(base_source, dtype=object) != np.asarray(base_target, dtype=object))
+    )
+    for k in strong_rows:
+        if (base_source[k], base_target[k]) in modelled:
             continue
         rows.append(
             {
-                "measured_source": r.source, "measured_target": r.target, "weight": r.weight,
-                "ci_low": getattr(r, "ci_low", np.nan), "ci_high": getattr(r, "ci_high", np.nan),
-                "p_fdr": r.p_fdr, "significant": True, "status": "not in model",
+                "measured_source": source[k], "measured_target": target[k], "weight": weight[k],
+                "ci_low": ci_low[k], "ci_high": ci_high[k], "p_fdr": p_fdr[k], "significant": True,
+                "status": "not in model",
             }
         )
     return pd.DataFrame(rows, columns=_COLUMNS)
