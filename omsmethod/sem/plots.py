@@ -14,9 +14,9 @@ __all__ = ["layout", "plot_model", "plot_ipma"]
 
 def _oms_tables():
     try:
-        from .. import model as model_module
+        from .prepare import _oms_model
 
-        return model_module.load().subsystems
+        return _oms_model().subsystems
     except Exception:  # the OMS model file is optional for drawing
         return None
 
@@ -34,8 +34,9 @@ def layout(constructs, subsystems: pd.DataFrame | None = None) -> dict:
     names = list(constructs)
     if subsystems is not None and names and set(names) <= set(subsystems["id"]):
         from ..graph import layer_positions
+        from .prepare import _oms_model
 
-        return layer_positions(names)
+        return layer_positions(names, model=_oms_model())
     pos = {}
     for i, c in enumerate(names):
         angle = np.pi / 2 - 2 * np.pi * i / len(names)
@@ -43,11 +44,18 @@ def layout(constructs, subsystems: pd.DataFrame | None = None) -> dict:
     return pos
 
 
-def _label(name, subsystems, lang):
-    if subsystems is None or name not in set(subsystems["id"]):
-        return name
-    row = subsystems.set_index("id").loc[name]
-    return row.get("name_zh" if lang == "zh" else "name_en", name)
+def _labels(subsystems, lang) -> dict:
+    """Subsystem id → display name in ``lang`` (empty without the OMS model)."""
+    if subsystems is None:
+        return {}
+    column = "name_zh" if lang == "zh" else "name_en"
+    if column not in subsystems:
+        return {}
+    return dict(zip(subsystems["id"], subsystems[column], strict=True))
+
+
+def _label(name, labels):
+    return labels.get(name, name)
 
 
 def plot_model(result, lang: str = "en"):
@@ -69,38 +77,43 @@ def plot_model(result, lang: str = "en"):
     spec = result.model
     subsystems = _oms_tables()
     pos = layout(spec.constructs, subsystems)
-    fig = go.Figure()
     paths = result.paths
-    biggest = max(paths["estimate"].abs().max(), 1e-9) if len(paths) else 1.0
-    for row in paths.itertuples(index=False):
-        (x0, y0), (x1, y1) = pos[row.source], pos[row.target]
-        lo, hi = getattr(row, "ci_low", np.nan), getattr(row, "ci_high", np.nan)
-        unsure = np.isfinite(lo) and np.isfinite(hi) and lo <= 0 <= hi
-        width = 1 + 7 * abs(row.estimate) / biggest
-        color = "#1f77b4" if row.estimate >= 0 else "#d62728"
-        fig.add_trace(go.Scatter(
-            x=[x0, x1], y=[y0, y1], mode="lines", hoverinfo="text",
-            text=f"{row.source} → {row.target}: {row.estimate:.3f}",
-            line={"width": width, "color": color, "dash": "dash" if unsure else "solid"},
-            showlegend=False))
-        fig.add_annotation(x=x1, y=y1, ax=x0, ay=y0, xref="x", yref="y", axref="x", ayref="y",
-                           showarrow=True, arrowhead=3, arrowsize=1, arrowwidth=max(1, width / 2),
-                           arrowcolor=color, standoff=22, text="")
-        fig.add_annotation(x=(x0 + x1) / 2, y=(y0 + y1) / 2, text=f"{row.estimate:.2f}",
-                           showarrow=False, bgcolor="white", font={"size": 11})
+    n = len(paths)
+    est = paths["estimate"].to_numpy(float) if n else np.zeros(0)
+    biggest = max(np.abs(est).max(), 1e-9) if n else 1.0
+    nan = np.full(n, np.nan)
+    lo = paths["ci_low"].to_numpy(float) if "ci_low" in paths else nan
+    hi = paths["ci_high"].to_numpy(float) if "ci_high" in paths else nan
+    data, notes = [], []
+    for source, target, e, a, b in zip(paths["source"], paths["target"], est, lo, hi, strict=True):
+        (x0, y0), (x1, y1) = pos[source], pos[target]
+        unsure = np.isfinite(a) and np.isfinite(b) and a <= 0 <= b
+        width = 1 + 7 * abs(e) / biggest
+        color = "#1f77b4" if e >= 0 else "#d62728"
+        data.append({
+            "type": "scatter", "x": [x0, x1], "y": [y0, y1], "mode": "lines", "hoverinfo": "text",
+            "text": f"{source} → {target}: {e:.3f}",
+            "line": {"width": width, "color": color, "dash": "dash" if unsure else "solid"},
+            "showlegend": False})
+        notes.append({"x": x1, "y": y1, "ax": x0, "ay": y0, "xref": "x", "yref": "y", "axref": "x",
+                      "ayref": "y", "showarrow": True, "arrowhead": 3, "arrowsize": 1,
+                      "arrowwidth": max(1, width / 2), "arrowcolor": color, "standoff": 22, "text": ""})
+        notes.append({"x": (x0 + x1) / 2, "y": (y0 + y1) / 2, "text": f"{e:.2f}", "showarrow": False,
+                      "bgcolor": "white", "font": {"size": 11}})
     r2 = {} if result.r2 is None else dict(zip(result.r2["construct"], result.r2["r2"], strict=True))
-    labels = [_label(c, subsystems, lang) for c in spec.constructs]
-    text = [f"{lab}<br>R² {r2[c]:.2f}" if c in r2 else lab for c, lab in zip(spec.constructs, labels, strict=True)]
-    fig.add_trace(go.Scatter(
-        x=[pos[c][0] for c in spec.constructs], y=[pos[c][1] for c in spec.constructs],
-        mode="markers+text", text=text, textposition="middle center", hoverinfo="text",
-        marker={"size": 78, "color": "#f2f2f2", "line": {"color": "#444", "width": 1.5}},
-        showlegend=False))
-    fig.update_layout(
-        title="结构模型" if lang == "zh" else "Structural model",
-        xaxis={"visible": False}, yaxis={"visible": False, "scaleanchor": "x"},
-        plot_bgcolor="white", margin={"l": 20, "r": 20, "t": 50, "b": 20})
-    return fig
+    labels = _labels(subsystems, lang)
+    text = [f"{_label(c, labels)}<br>R² {r2[c]:.2f}" if c in r2 else _label(c, labels) for c in spec.constructs]
+    data.append({
+        "type": "scatter", "x": [pos[c][0] for c in spec.constructs],
+        "y": [pos[c][1] for c in spec.constructs],
+        "mode": "markers+text", "text": text, "textposition": "middle center", "hoverinfo": "text",
+        "marker": {"size": 78, "color": "#f2f2f2", "line": {"color": "#444", "width": 1.5}},
+        "showlegend": False})
+    return go.Figure({"data": data, "layout": {
+        "annotations": notes,
+        "title": {"text": "结构模型" if lang == "zh" else "Structural model"},
+        "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x"},
+        "plot_bgcolor": "white", "margin": {"l": 20, "r": 20, "t": 50, "b": 20}}})
 
 
 def plot_ipma(result, level: str = "constructs", lang: str = "en"):
@@ -112,19 +125,25 @@ def plot_ipma(result, level: str = "constructs", lang: str = "en"):
 
     table = result.constructs if level == "constructs" else result.items
     label = table["construct"] if level == "constructs" else table["item"]
-    subsystems = _oms_tables() if level == "constructs" else None
-    label = [_label(c, subsystems, lang) for c in label]
-    fig = go.Figure(go.Scatter(
-        x=table["importance"], y=table["performance"], mode="markers+text", text=label,
-        textposition="top center", marker={"size": 12, "color": "#1f77b4"}))
+    labels = _labels(_oms_tables(), lang) if level == "constructs" else {}
+    label = [_label(c, labels) for c in label]
     mx, my = table["importance"].mean(), table["performance"].mean()
-    fig.add_vline(x=mx, line_dash="dot", line_color="grey")
-    fig.add_hline(y=my, line_dash="dot", line_color="grey")
     zh = lang == "zh"
-    fig.update_layout(
-        title=(f"重要性–绩效图（目标：{result.target}）" if zh
-               else f"Importance–performance map (target: {result.target})"),
-        xaxis_title="重要性（总效应）" if zh else "Importance (total effect)",
-        yaxis_title="绩效（0–100）" if zh else "Performance (0–100)",
-        plot_bgcolor="white")
-    return fig
+    dot = {"color": "grey", "dash": "dot"}
+    return go.Figure({
+        "data": [{"type": "scatter", "x": table["importance"].to_numpy(), "y": table["performance"].to_numpy(),
+                  "mode": "markers+text", "text": label, "textposition": "top center",
+                  "marker": {"size": 12, "color": "#1f77b4"}}],
+        "layout": {
+            "shapes": [
+                {"type": "line", "x0": mx, "x1": mx, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+                 "line": dot},
+                {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": my, "y1": my, "yref": "y",
+                 "line": dot},
+            ],
+            "title": {"text": f"重要性–绩效图（目标：{result.target}）" if zh
+                      else f"Importance–performance map (target: {result.target})"},
+            "xaxis": {"title": {"text": "重要性（总效应）" if zh else "Importance (total effect)"}},
+            "yaxis": {"title": {"text": "绩效（0–100）" if zh else "Performance (0–100)"}},
+            "plot_bgcolor": "white",
+        }})
