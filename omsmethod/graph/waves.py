@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..distributions import norm_sf, t_ppf, t_sf
 from ..errors import InputError
 from ..model import SUBSYSTEMS
 from . import kernels
@@ -164,9 +165,7 @@ def _consecutive(frame: pd.DataFrame, keys: list, value: str, se: str) -> pd.Dat
     merged["se_change"] = np.sqrt(merged[se] ** 2 + merged[f"{se}_prev"] ** 2)
     with np.errstate(divide="ignore", invalid="ignore"):
         merged["z"] = merged["change"] / merged["se_change"]
-    from scipy.stats import norm
-
-    merged["_p"] = 2 * norm.sf(np.abs(merged["z"]))
+    merged["_p"] = 2 * norm_sf(np.abs(merged["z"].to_numpy(dtype=float)))
     return merged.drop(columns=[f"{value}_prev", f"{se}_prev"])
 
 
@@ -234,8 +233,6 @@ def _resolve(columns: list, x: str, y: str) -> tuple[str, str] | None:
 
 def _ols(y: np.ndarray, X: np.ndarray, alpha: float) -> dict:
     """OLS with an intercept already in ``X``; classical standard errors."""
-    from scipy.stats import t as t_dist
-
     n, k = X.shape
     beta, *_ = np.linalg.lstsq(X, y, rcond=None)
     resid = y - X @ beta
@@ -244,9 +241,9 @@ def _ols(y: np.ndarray, X: np.ndarray, alpha: float) -> dict:
     cov = sigma2 * np.linalg.inv(X.T @ X)
     se = np.sqrt(np.diag(cov))
     tval = beta / se
-    q = t_dist.ppf(1 - alpha / 2, df)
+    q = t_ppf(1 - alpha / 2, df)
     r2 = 1 - resid @ resid / ((y - y.mean()) @ (y - y.mean()))
-    return {"coef": beta, "se": se, "t": tval, "p": 2 * t_dist.sf(np.abs(tval), df),
+    return {"coef": beta, "se": se, "t": tval, "p": 2 * t_sf(np.abs(tval), df),
             "ci_low": beta - q * se, "ci_high": beta + q * se, "r2": r2, "n": n}
 
 
