@@ -474,24 +474,19 @@ def plot_radar(table: pd.DataFrame, value: str = "score_100", lang: str = "en", 
         Columns ``subsystem`` and ``value`` (e.g. :func:`maturity` output), optionally a
         ``group`` column for one trace per group (e.g. survey or wave).
     """
-    import plotly.graph_objects as go
+    from .figures import make_figure
 
     model = _model(model)
     order = [s for s in model.subsystem_ids if s in set(table["subsystem"])]
-    fig = go.Figure()
+    labels = [model.label(s, lang) for s in order]
     groups = [(None, table)] if group is None else list(table.groupby(group, sort=False))
+    traces = []
     for name, part in groups:
-        part = part.set_index("subsystem").reindex(order)
-        labels = [model.label(s, lang) for s in order]
-        fig.add_trace(
-            go.Scatterpolar(
-                r=[*part[value], part[value].iloc[0]], theta=[*labels, labels[0]], fill="toself",
-                name=str(name) if name is not None else t_score(lang), connectgaps=False,
-            )
-        )
-    fig.update_layout(polar={"radialaxis": {"range": [0, 100]}}, title=title, showlegend=group is not None,
-                      margin={"t": 60, "b": 30})
-    return fig
+        r = part.set_index("subsystem")[value].reindex(order).tolist()
+        traces.append({"type": "scatterpolar", "r": [*r, r[0]], "theta": [*labels, labels[0]], "fill": "toself",
+                       "name": str(name) if name is not None else t_score(lang), "connectgaps": False})
+    return make_figure(traces, {"polar": {"radialaxis": {"range": [0, 100]}}, "title": {"text": title},
+                                "showlegend": group is not None, "margin": {"t": 60, "b": 30}})
 
 
 def t_score(lang: str) -> str:
@@ -503,33 +498,31 @@ def t_score(lang: str) -> str:
 def plot_layers(table: pd.DataFrame, value: str = "score_100", lang: str = "en", model=None,
                 error: tuple[str, str] | None = None, title: str | None = None):
     """Bar chart of layer (or subsystem) scores grouped by layer, with optional CI bars."""
-    import plotly.graph_objects as go
-
+    from .figures import make_figure
     from .i18n import t
 
     model = _model(model)
-    fig = go.Figure()
+    traces = []
     for layer in model.layers["id"]:
         part = table[table["layer"] == layer]
         if part.empty:
             continue
-        kwargs = {}
+        trace = {"type": "bar", "x": [model.label(s, lang) for s in part["subsystem"]],
+                 "y": part[value].to_numpy(), "name": model.label(layer, lang)}
         if error:
-            kwargs["error_y"] = {
+            trace["error_y"] = {
                 "type": "data", "symmetric": False,
                 "array": (part[error[1]] - part[value]).to_numpy(),
                 "arrayminus": (part[value] - part[error[0]]).to_numpy(),
             }
-        fig.add_trace(go.Bar(x=[model.label(s, lang) for s in part["subsystem"]], y=part[value],
-                             name=model.label(layer, lang), **kwargs))
-    fig.update_layout(yaxis={"title": t(value, lang), "range": [0, 100]}, title=title, barmode="group")
-    return fig
+        traces.append(trace)
+    return make_figure(traces, {"yaxis": {"title": {"text": t(value, lang)}, "range": [0, 100]},
+                                "title": {"text": title}, "barmode": "group"})
 
 
 def plot_ipa(table: pd.DataFrame, lang: str = "en", centre: str = "grand_mean", model=None, title=None):
     """Importance–performance map of an :func:`ipa` table with its cross-hairs."""
-    import plotly.graph_objects as go
-
+    from .figures import make_figure
     from .i18n import t
 
     model = _model(model)
@@ -540,20 +533,25 @@ def plot_ipa(table: pd.DataFrame, lang: str = "en", centre: str = "grand_mean", 
     else:
         raise InputError("centre must be 'grand_mean' or 'scale'", value=centre)
     quadrant = table[f"quadrant_{centre}"]
-    fig = go.Figure(
-        go.Scatter(
-            x=table["performance"], y=table["importance"], mode="markers+text",
-            text=[model.label(s, lang) for s in table["subsystem"]], textposition="top center",
-            marker={"size": 12, "color": ["#d62728" if q == "concentrate" else "#1f77b4" for q in quadrant]},
-            hovertext=[t(q, lang) for q in quadrant],
-        )
-    )
-    fig.add_vline(x=p0, line_dash="dash", line_color="grey")
-    fig.add_hline(y=i0, line_dash="dash", line_color="grey")
+    point = {
+        "type": "scatter", "x": table["performance"].to_numpy(), "y": table["importance"].to_numpy(),
+        "mode": "markers+text", "text": [model.label(s, lang) for s in table["subsystem"]],
+        "textposition": "top center",
+        "marker": {"size": 12, "color": ["#d62728" if q == "concentrate" else "#1f77b4" for q in quadrant]},
+        "hovertext": [t(q, lang) for q in quadrant],
+    }
+    grey = {"dash": "dash", "color": "grey"}
+    shapes = [
+        {"type": "line", "x0": float(p0), "x1": float(p0), "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": grey},
+        {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": float(i0), "y1": float(i0), "yref": "y", "line": grey},
+    ]
     lo, hi = table.attrs["scale_min"], table.attrs["scale_max"]
-    for key, x, y in (("concentrate", lo, hi), ("keep_up", hi, hi), ("low_priority", lo, lo), ("overkill", hi, lo)):
-        fig.add_annotation(x=x, y=y, text=t(key, lang), showarrow=False, opacity=0.6,
-                           xanchor="left" if x == lo else "right")
-    fig.update_layout(xaxis={"title": t("performance", lang), "range": [lo, hi]},
-                      yaxis={"title": t("importance", lang), "range": [lo, hi]}, title=title)
-    return fig
+    annotations = [
+        {"x": x, "y": y, "text": t(key, lang), "showarrow": False, "opacity": 0.6, "xanchor": "left" if x == lo else "right"}
+        for key, x, y in (("concentrate", lo, hi), ("keep_up", hi, hi), ("low_priority", lo, lo), ("overkill", hi, lo))
+    ]
+    return make_figure([point], {
+        "xaxis": {"title": {"text": t("performance", lang)}, "range": [lo, hi]},
+        "yaxis": {"title": {"text": t("importance", lang)}, "range": [lo, hi]},
+        "title": {"text": title}, "shapes": shapes, "annotations": annotations,
+    })
