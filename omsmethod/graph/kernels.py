@@ -133,23 +133,28 @@ def resample_covariances(
     """Covariance matrices ``(n_boot, p, p)`` of ``n_boot`` bootstrap resamples of rows.
 
     Each resample's covariance is ``(C XX - (C X)(C X)' / sum c) / (sum c - 1)`` with
-    ``c`` its counts times the weights; ``x`` is centred first for numerical accuracy.
+    ``c`` its counts times the weights (the weights are multiplied into ``X`` and ``XX``
+    once, so ``C [X, XX]`` is one matrix product); ``x`` is centred first for numerical
+    accuracy.
     Resamples are drawn in chunks of 100 so memory stays ``O(100 n)``.
     """
     n, p = x.shape
     mean = x.mean(axis=0) if w is None else w @ x / w.sum()
     xc = x - mean
     iu = np.triu_indices(p)
-    xx = xc[:, iu[0]] * xc[:, iu[1]]
+    # one GEMM per chunk: counts times [x, cross-products] (weights folded into this side)
+    design = np.empty((n, p + len(iu[0])))
+    design[:, :p] = xc
+    np.multiply(xc[:, iu[0]], xc[:, iu[1]], out=design[:, p:])
+    if w is not None:
+        design *= w[:, None]
     out = np.empty((n_boot, p, p))
     for start in range(0, n_boot, _CHUNK):
         b = min(_CHUNK, n_boot - start)
         c = resample_counts(rng, n, b)
-        if w is not None:
-            c *= w[None, :]
-        total = c.sum(axis=1)
-        sums = c @ xc
-        cross = c @ xx
+        total = c.sum(axis=1) if w is None else c @ w
+        moments = c @ design
+        sums, cross = moments[:, :p], moments[:, p:]
         cov = cross - (sums[:, iu[0]] * sums[:, iu[1]]) / total[:, None]
         cov /= (total - 1)[:, None]
         block = out[start : start + b]

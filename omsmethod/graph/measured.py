@@ -427,7 +427,9 @@ def empirical(
             reps = kernels.relation_matrices(boots[ok], method, targets)
         n_failed = int((~ok).sum())
         draws = np.stack([value(reps, i, j) for i, j in pairs], axis=1)
-        low, high = np.nanpercentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
+        # nanpercentile works column by column; without NaN, percentile gives the same numbers at once
+        percentile = np.nanpercentile if np.isnan(draws).any() else np.percentile
+        low, high = percentile(draws, [100 * alpha / 2, 100 * (1 - alpha / 2)], axis=0)
         se = np.nanstd(draws, axis=0, ddof=1)
 
     table = pd.DataFrame(
