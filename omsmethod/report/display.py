@@ -95,8 +95,9 @@ def _register_renderer() -> None:
         """A ``<div>`` per figure: no plotly.js, MathJax or require.js of its own."""
 
         def to_mimebundle(self, fig_dict):
+            # the figure was validated when it was built; validating the dict again is slow
             markup = pio.to_html(fig_dict, full_html=False, include_plotlyjs=False, include_mathjax=False,
-                                 config={"displaylogo": False, "responsive": True})
+                                 validate=False, config={"displaylogo": False, "responsive": True})
             return {"text/html": markup}
 
     if _RENDERER not in pio.renderers:

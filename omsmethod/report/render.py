@@ -265,6 +265,9 @@ def render(
                     str(notebook), str(executed_path), parameters=absolute, kernel_name=kernel_name,
                     cwd=str(notebook.parent), progress_bar=False, log_output=False,
                     execution_timeout=timeout,
+                    # papermill writes the executed notebook at the end, failed or not;
+                    # a save after every cell only costs time here
+                    request_save_on_cell_execute=False,
                 )
         except PapermillExecutionError as exc:
             with atomic_path(failed_copy) as tmp:
