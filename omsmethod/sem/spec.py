@@ -53,6 +53,11 @@ def parse_model(text: str) -> pd.DataFrame:
     1  brand  =~        b2
     2  brand   ~  customer
     """
+    return pd.DataFrame(_parse_rows(text), columns=["lhs", "op", "rhs"])
+
+
+def _parse_rows(text: str) -> list[tuple[str, str, str]]:
+    """``(lhs, op, rhs)`` per path of model text (see :func:`parse_model`)."""
     if not isinstance(text, str):
         raise ModelError(f"a model must be a string or a table, got {type(text).__name__}")
     rows = []
@@ -78,10 +83,10 @@ def parse_model(text: str) -> pd.DataFrame:
                         hint="names are letters, digits, '_' or '.'; modifiers like 1*x are "
                         "not supported (the first loading is the marker)",
                     )
-            rows.extend({"lhs": lhs, "op": op, "rhs": t} for t in terms)
+            rows.extend((lhs, op, t) for t in terms)
     if not rows:
         raise ModelError("the model text has no paths", hint="write at least 'construct =~ item'")
-    return pd.DataFrame(rows, columns=["lhs", "op", "rhs"])
+    return rows
 
 
 @dataclass(frozen=True)
@@ -105,8 +110,15 @@ class ModelSpec:
     def items(self) -> tuple:
         return tuple(self.measurement["item"])
 
+    @cached_property
+    def _items_by_construct(self) -> dict:
+        out: dict = {}
+        for c, i in zip(self.measurement["construct"], self.measurement["item"], strict=True):
+            out.setdefault(c, []).append(i)
+        return out
+
     def items_of(self, construct: str) -> list[str]:
-        return self.measurement.loc[self.measurement["construct"] == construct, "item"].tolist()
+        return list(self._items_by_construct.get(construct, []))
 
     @cached_property
     def block(self) -> np.ndarray:
@@ -235,22 +247,29 @@ def specify(model, columns=None, *, acyclic: bool = True) -> ModelSpec:
     >>> spec.constructs, spec.endogenous
     (('A', 'B'), ('B',))
     """
-    table = _as_table(model)
-    meas = table[table["op"] == "=~"]
-    struct = table[table["op"] == "~"]
-    cov = table[table["op"] == "~~"]
-    if meas.empty:
+    if isinstance(model, str):
+        rows = _parse_rows(model)
+    else:
+        table = _as_table(model)
+        rows = list(zip(table["lhs"], table["op"], table["rhs"], strict=True))
+    meas = [(lhs, rhs) for lhs, op, rhs in rows if op == "=~"]
+    struct = [(lhs, rhs) for lhs, op, rhs in rows if op == "~"]
+    cov = [(lhs, rhs) for lhs, op, rhs in rows if op == "~~"]
+    if not meas:
         raise ModelError("the model has no measurement lines", hint="add 'construct =~ item1 + item2'")
-    constructs = tuple(dict.fromkeys(meas["lhs"]))
-    dup = meas["rhs"][meas["rhs"].duplicated()]
-    if len(dup):
-        owners = meas.loc[meas["rhs"] == dup.iloc[0], "lhs"].tolist()
-        raise ModelError(
-            f"item {dup.iloc[0]!r} measures more than one construct ({', '.join(owners)})",
-            value=dup.iloc[0],
-            hint="each item belongs to one construct",
-        )
-    clash = [c for c in constructs if c in set(meas["rhs"])]
+    constructs = tuple(dict.fromkeys(lhs for lhs, _ in meas))
+    items = [rhs for _, rhs in meas]
+    seen: set = set()
+    for item in items:
+        if item in seen:
+            owners = [lhs for lhs, rhs in meas if rhs == item]
+            raise ModelError(
+                f"item {item!r} measures more than one construct ({', '.join(owners)})",
+                value=item,
+                hint="each item belongs to one construct",
+            )
+        seen.add(item)
+    clash = [c for c in constructs if c in seen]
     if clash:
         raise ModelError(
             f"{clash[0]!r} is both a construct and an item",
@@ -259,7 +278,7 @@ def specify(model, columns=None, *, acyclic: bool = True) -> ModelSpec:
         )
     if columns is not None:
         known = set(map(str, columns))
-        unknown = [i for i in meas["rhs"] if i not in known]
+        unknown = [i for i in items if i not in known]
         if unknown:
             raise ModelError(
                 f"item {unknown[0]!r} is not a column of the responses"
@@ -267,7 +286,7 @@ def specify(model, columns=None, *, acyclic: bool = True) -> ModelSpec:
                 column=unknown[0],
                 hint="check the spelling in the model or the responses' header",
             )
-    for name in list(struct["lhs"]) + list(struct["rhs"]):
+    for name in [lhs for lhs, _ in struct] + [rhs for _, rhs in struct]:
         if name not in constructs:
             raise ModelError(
                 f"structural path names {name!r}, a construct with no items",
@@ -275,24 +294,24 @@ def specify(model, columns=None, *, acyclic: bool = True) -> ModelSpec:
                 hint=f"add a line '{name} =~ item1 + item2' or fix the name "
                 f"(constructs: {', '.join(constructs)})",
             )
-    self_loop = struct[struct["lhs"] == struct["rhs"]]
-    if len(self_loop):
-        raise ModelError(f"construct {self_loop['lhs'].iloc[0]!r} is regressed on itself",
-                         value=self_loop["lhs"].iloc[0])
-    structural = (
-        pd.DataFrame({"source": struct["rhs"].to_numpy(), "target": struct["lhs"].to_numpy()})
-        .drop_duplicates()
-        .reset_index(drop=True)
-    )
-    measured = set(meas["rhs"]) | set(constructs)
-    for name in list(cov["lhs"]) + list(cov["rhs"]):
+    self_loop = [lhs for lhs, rhs in struct if lhs == rhs]
+    if self_loop:
+        raise ModelError(f"construct {self_loop[0]!r} is regressed on itself", value=self_loop[0])
+    paths = list(dict.fromkeys((rhs, lhs) for lhs, rhs in struct))  # (source, target), first occurrence
+    measured = seen | set(constructs)
+    for name in [lhs for lhs, _ in cov] + [rhs for _, rhs in cov]:
         if name not in measured:
             raise ModelError(f"covariance names {name!r}, which is neither an item nor a construct",
                              value=name)
+    def column(values, dtype=object):
+        return pd.Series(values, dtype=str) if dtype == "str" else np.array(values, dtype=object)
+
     spec = ModelSpec(
-        measurement=pd.DataFrame({"construct": meas["lhs"].to_numpy(), "item": meas["rhs"].to_numpy()}),
-        structural=structural,
-        covariances=cov[["lhs", "rhs"]].reset_index(drop=True),
+        measurement=pd.DataFrame({"construct": column([c for c, _ in meas]), "item": column(items)}),
+        structural=pd.DataFrame({"source": column([a for a, _ in paths]),
+                                 "target": column([b for _, b in paths])}),
+        covariances=pd.DataFrame({"lhs": column([a for a, _ in cov], "str"),
+                                  "rhs": column([b for _, b in cov], "str")}),
         constructs=constructs,
     )
     if acyclic:

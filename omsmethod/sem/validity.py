@@ -58,25 +58,41 @@ def htmt_table(core_or_r, boot_htmt=None, level=0.95, spec=None) -> pd.DataFrame
 
 
 def _fornell_larcker(scores_cor, ave, names) -> pd.DataFrame:
-    fl = pd.DataFrame(scores_cor, index=names, columns=names).copy()
-    for j, c in enumerate(names):
-        fl.loc[c, c] = np.sqrt(ave[j])
-    fl.index.name = "construct"
-    return fl.reset_index()
+    fl = np.array(scores_cor, dtype=float)
+    np.fill_diagonal(fl, np.sqrt(ave))
+    out = pd.DataFrame(fl, columns=names)
+    out.insert(0, "construct", names)
+    return out
 
 
-def say(key: str, lang: str = "en", **values) -> str:
-    """One validity problem in plain words, from ``problems.yaml`` (zh or en)."""
+def _texts() -> dict:
     from pathlib import Path
 
     from ..files import read_yaml
 
-    texts = read_yaml(Path(__file__).with_name("problems.yaml"))[key]
-    return texts.get(lang, texts["en"]).format(**values)
+    return read_yaml(Path(__file__).with_name("problems.yaml"))
+
+
+def _say(texts: dict, key: str, lang: str, **values) -> str:
+    entry = texts[key]
+    return entry.get(lang, entry["en"]).format(**values)
+
+
+def say(key: str, lang: str = "en", **values) -> str:
+    """One validity problem in plain words, from ``problems.yaml`` (zh or en)."""
+    return _say(_texts(), key, lang, **values)
 
 
 def problems_list(loadings, reliability, htmt, fornell_larcker=None, cross=None, lang="en") -> list[str]:
     """Plain-word validity problems naming the item, construct or pair (``lang`` zh or en)."""
+    texts = None
+
+    def say(key, lang, **values):  # the texts are read once, at the first problem
+        nonlocal texts
+        if texts is None:
+            texts = _texts()
+        return _say(texts, key, lang, **values)
+
     out = []
     for row in loadings.itertuples(index=False):
         lam = getattr(row, "std_loading", None)
@@ -101,13 +117,13 @@ def problems_list(loadings, reliability, htmt, fornell_larcker=None, cross=None,
         elif np.isfinite(upper) and upper >= 1:
             out.append(say("htmt_interval", lang, a=row.construct_1, b=row.construct_2, value=upper))
     if fornell_larcker is not None:
-        fl = fornell_larcker.set_index("construct")
-        names = list(fl.index)
+        names = list(fornell_larcker["construct"])
+        fl = fornell_larcker[names].to_numpy(dtype=float)
         for i, a in enumerate(names):
-            for b in names[i + 1:]:
-                rr = abs(fl.loc[a, b])
-                if rr > min(fl.loc[a, a], fl.loc[b, b]):
-                    out.append(say("fornell_larcker", lang, a=a, b=b, value=rr))
+            for j in range(i + 1, len(names)):
+                rr = abs(fl[i, j])
+                if rr > min(fl[i, i], fl[j, j]):
+                    out.append(say("fornell_larcker", lang, a=a, b=names[j], value=rr))
     if cross is not None:
         for row in cross.itertuples(index=False):
             own = getattr(row, row.construct) if hasattr(row, row.construct) else None
