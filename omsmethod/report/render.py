@@ -88,6 +88,14 @@ def _environment(**values: str):
                 os.environ[key] = value
 
 
+def _single_threaded_blas() -> dict[str, str]:
+    """One BLAS thread in the report kernel, unless the user chose otherwise: a report's
+    matrices are small, where threads cost more than they give, and ``report batch``
+    already runs one kernel per core."""
+    names = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
+    return {name: "1" for name in names if name not in os.environ}
+
+
 def _input_files(parameters: dict, base: Path) -> dict[str, str]:
     """SHA-256 of every parameter value that names an existing file."""
     hashes = {}
@@ -169,15 +177,23 @@ def _to_html(executed, provenance: dict, lang: str, title: str) -> str:
         for cell in executed.cells
         for output in cell.get("outputs", [])
     )
+    import secrets
+
+    # a marker no parameter or data value can contain, replaced by plotly.js at the end:
+    # nbconvert parses and re-serialises the whole page, which need not include 3.5 MB of JS
+    marker = f"/*oms-plotlyjs-{secrets.token_hex(16)}*/" if uses_plotly else ""
     oms = {
-        "plotlyjs": plotly.offline.get_plotlyjs() if uses_plotly else "",
+        "plotlyjs_marker": marker,
         "css": _CSS.read_text(encoding="utf-8"),
         "footer": _footer(provenance, lang),
         "lang": lang,
     }
     executed.metadata["title"] = title
     body, _ = _exporter(oms).from_notebook_node(executed, resources={"oms": oms})
-    return body.replace("<head>", "<head>" + _meta_tags(provenance), 1)
+    body = body.replace("<head>", "<head>" + _meta_tags(provenance), 1)
+    if marker:
+        body = body.replace(marker, plotly.offline.get_plotlyjs(), 1)
+    return body
 
 
 def render(
@@ -260,7 +276,7 @@ def render(
         # papermill warns about annotated parameter lines it cannot parse; render checks names itself
         logging.getLogger("papermill").setLevel(logging.ERROR)
         try:
-            with _environment(**{REPORT_ENV: "1"}):
+            with _environment(**{REPORT_ENV: "1"}, **_single_threaded_blas()):
                 pm.execute_notebook(
                     str(notebook), str(executed_path), parameters=absolute, kernel_name=kernel_name,
                     cwd=str(notebook.parent), progress_bar=False, log_output=False,
