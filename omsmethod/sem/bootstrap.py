@@ -20,9 +20,10 @@ import numpy as np
 from ..distributions import norm_cdf, norm_ppf, t_sf
 from . import measures, pls
 
-__all__ = ["counts", "replicate", "summarise"]
+__all__ = ["counts", "draw_correlations", "replicate", "summarise"]
 
 _CHUNK = 500
+_COUNT_BLOCK = 2**21  # counts per block of draw_correlations (16 MB of float64)
 
 
 def counts(n: int, n_boot: int, rng=None, indices=None) -> np.ndarray:
@@ -64,6 +65,29 @@ def replicate(corr: np.ndarray, st: pls.Structure, block: np.ndarray) -> dict:
             for key, value in parts.items():
                 out.setdefault(key, []).append(value)
     return {key: np.concatenate(v) for key, v in out.items()}
+
+
+def draw_correlations(x: np.ndarray, weights, n_boot: int, rng) -> np.ndarray:
+    """Correlation matrices of ``n_boot`` resamples of the rows of ``x`` drawn from ``rng``.
+
+    The numbers of ``bootstrap_correlations(x, weights, counts(n, n_boot, rng))`` (the
+    same draws), with the count matrix built and multiplied a block of resamples at a
+    time in one reused buffer instead of three B × n arrays.
+    """
+    n, p = x.shape
+    indices = rng.integers(0, n, size=(n_boot, n))
+    rhs, iu = pls.moment_columns(x, weights)
+    sums = np.empty((n_boot, rhs.shape[1]))
+    step = max(1, min(n_boot, _COUNT_BLOCK // n))
+    buffer = np.empty((step, n))
+    offsets = (np.arange(step) * n)[:, None]
+    for start in range(0, n_boot, step):
+        part = indices[start : start + step]
+        m = len(part)
+        part += offsets[:m]
+        buffer[:m] = np.bincount(part.ravel(), minlength=m * n).reshape(m, n)
+        np.matmul(buffer[:m], rhs, out=sums[start : start + m])
+    return pls.moments_to_correlations(sums, iu, p)
 
 
 def bootstrap_correlations(x, weights, count_matrix):

@@ -38,6 +38,8 @@ __all__ = [
     "Structure",
     "correlation",
     "resample_correlations",
+    "moment_columns",
+    "moments_to_correlations",
     "jackknife_correlations",
     "outer_weights",
     "estimates",
@@ -112,15 +114,28 @@ def resample_correlations(x: np.ndarray, counts: np.ndarray, weights: np.ndarray
     -------
     (B, p, p) array
     """
+    rhs, iu = moment_columns(x, weights)
+    return moments_to_correlations(counts @ rhs, iu, x.shape[1])
+
+
+def moment_columns(x: np.ndarray, weights: np.ndarray | None = None):
+    """Columns whose count-weighted sums give every resample's moments in one GEMM.
+
+    ``counts @ rhs`` holds, per resample, the (weighted) sums of the centred items, of
+    their pairwise products (upper triangle ``iu``) and of the weights themselves.
+    """
     n, p = x.shape
     xc = x - x.mean(axis=0)
     q, iu = _products(xc)
-    # one GEMM for the weighted totals, first and second moments of every resample
     rhs = np.empty((n, p + q.shape[1] + 1))
     rhs[:, :p], rhs[:, p:-1], rhs[:, -1] = xc, q, 1.0
     if weights is not None:
         rhs *= np.asarray(weights, float)[:, None]
-    sums = counts @ rhs
+    return rhs, iu
+
+
+def moments_to_correlations(sums: np.ndarray, iu, p: int) -> np.ndarray:
+    """Correlation matrices ``(B, p, p)`` from the sums of :func:`moment_columns` (overwritten)."""
     sums /= sums[:, -1:]
     means, second = sums[:, :p], sums[:, p:-1]
     cov = _unpack(second, iu, p) - means[:, :, None] * means[:, None, :]

@@ -208,8 +208,7 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
     r2_hat = est["r2"]
     summ, n_failed, boot = None, 0, None
     if n_boot:
-        cnt = bootstrap.counts(n, n_boot, rng)
-        corr = bootstrap.bootstrap_correlations(prep.x, prep.weights, cnt)
+        corr = bootstrap.draw_correlations(prep.x, prep.weights, n_boot, rng)
         boot = bootstrap.replicate(corr, st, spec.block)
         ok = boot["converged"]
         n_failed = int((~ok).sum())

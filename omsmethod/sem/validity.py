@@ -206,8 +206,7 @@ def validity(responses, instrument=None, method="pls", model=None, n_boot=1000, 
     boot_h = None
     if n_boot:
         rng = np.random.default_rng(seed)
-        corr = bootstrap.bootstrap_correlations(
-            prep.x, prep.weights, bootstrap.counts(len(prep.x), n_boot, rng))
+        corr = bootstrap.draw_correlations(prep.x, prep.weights, n_boot, rng)
         boot_h = measures.htmt(corr, blk, len(names))
     htmt = htmt_table(core, boot_h, level)
     fl = _fornell_larcker(core.est["scores_cor"], reliability["ave"].to_numpy(), names)
