@@ -1,8 +1,9 @@
 """Speed of the service-ratio kernels against naive per-item loops, in the same run.
 
 1. A staffing plan for 10,000 half-hour intervals (Erlang C, 80% in 20 s) with
-   ``staffing_plan`` (vectorised bisection over intervals, Erlang B through gammaincc)
-   against the textbook factorial-free loop in pure Python, one interval at a time
+   ``staffing_plan`` (all intervals at once: Erlang B from a vectorised series, then the
+   Erlang B recursion agent by agent) against the textbook factorial-free loop in pure
+   Python, one interval at a time
    (Erlang B recursion, agents raised one by one) and pyworkforce's ErlangC per interval,
    both timed on a subset and scaled to 10,000; once at call-centre traffic, once at
    thousands of Erlangs.

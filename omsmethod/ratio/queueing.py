@@ -15,6 +15,8 @@ and wrap the result in a pandas Series (scalar input) or DataFrame (array input)
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pandas as pd
 
@@ -27,21 +29,113 @@ _METRICS = ["p_wait", "service_level", "asa", "occupancy", "p_abandon"]
 
 
 # --------------------------------------------------------------------------- kernels
+_BLOCK = 32
+_HALF_LOG_2PI = 0.5 * math.log(2.0 * math.pi)
+# stirlerr(n) = log(n!) - ((n + 1/2) log n - n + log(2 pi)/2) for n = 1..15 (Loader 2000)
+_STIRLERR_SMALL = np.array(
+    [0.0]
+    + [math.lgamma(k + 1.0) - (k + 0.5) * math.log(k) + k - _HALF_LOG_2PI for k in range(1, 16)]
+)
+
+
+def _stirlerr(n: np.ndarray) -> np.ndarray:
+    """Error of Stirling's formula for ``log n!``, integer n >= 1 (Loader's split, as R's
+    ``dpois``): exact values up to 15, the asymptotic series beyond."""
+    out = np.empty(n.shape)
+    small = n <= 15
+    out[small] = _STIRLERR_SMALL[n[small].astype(np.intp)]
+    big = ~small
+    if big.any():
+        m = n[big]
+        nn = m * m
+        s0, s1, s2, s3, s4 = 1 / 12, 1 / 360, 1 / 1260, 1 / 1680, 1 / 1188
+        out[big] = np.select(
+            [m > 500, m > 80, m > 35],
+            [
+                (s0 - s1 / nn) / m,
+                (s0 - (s1 - s2 / nn) / nn) / m,
+                (s0 - (s1 - (s2 - s3 / nn) / nn) / nn) / m,
+            ],
+            (s0 - (s1 - (s2 - (s3 - s4 / nn) / nn) / nn) / nn) / m,
+        )
+    return out
+
+
+def _bd0(x: np.ndarray, m: np.ndarray) -> np.ndarray:
+    """``x log(x/m) + m - x`` without cancellation when x is near m (Loader 2000)."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = x * np.log(x / m) + m - x
+    near = np.abs(x - m) < 0.1 * (x + m)
+    if near.any():
+        xn, mn = x[near], m[near]
+        v = (xn - mn) / (xn + mn)
+        s = (xn - mn) * v
+        ej = 2.0 * xn * v
+        v2 = v * v
+        for j in range(1, 16):  # |v| < 1/19: the terms fall by 1/361 each
+            ej = ej * v2
+            s = s + ej / (2 * j + 1)
+        out[near] = s
+    return out
+
+
+def _log_poisson_pmf(n: np.ndarray, a: np.ndarray) -> np.ndarray:
+    """``log(a^n e^-a / n!)`` for integer n >= 1, accurate for thousands of Erlangs."""
+    return -_stirlerr(n) - _bd0(n, a) - _HALF_LOG_2PI - 0.5 * np.log(n)
+
+
+def _ratio_series(a: np.ndarray, n: np.ndarray, upper: bool) -> np.ndarray:
+    """``sum_{j>=1} prod_{i=1}^{j} r_i`` with decreasing ratios r_i < 1, summed in blocks.
+
+    ``upper``: ``r_i = a / (n + i)`` (n > a; the sum is P(X > n) / P(X = n) for
+    X ~ Poisson(a)); else ``r_i = (n - i + 1) / a`` (n <= a; the terms vanish after
+    j = n, and ``1 +`` the sum is P(X <= n) / P(X = n) = 1 / Erlang B). Each element
+    stops once the rest (at most the geometric series of its next ratio) is below 1e-17
+    of its sum: about ``9 sqrt(a)`` terms near n = a, a handful far from it."""
+    total = np.zeros(a.shape)
+    last = np.ones(a.shape)
+    active = np.arange(a.size)
+    i = np.arange(1.0, _BLOCK + 2.0)[:, None]  # one ratio beyond the block bounds the rest
+    while active.size:
+        aa, nn = a[active], n[active]
+        r = aa / (nn + i) if upper else np.maximum(nn - i + 1.0, 0.0) / aa  # (block + 1, m)
+        terms = np.cumprod(r[:-1], axis=0)
+        terms *= last[active]
+        total[active] += terms.sum(axis=0)
+        end = terms[-1]
+        last[active] = end
+        nxt = r[-1]
+        with np.errstate(divide="ignore"):
+            rest = end * nxt / (1.0 - nxt)
+        active = active[rest > 1e-17 * total[active]]  # NaN input stops too
+        i = i + _BLOCK
+    return total
+
+
 def log_erlang_b(traffic: np.ndarray, agents: np.ndarray) -> np.ndarray:
     """Log of the Erlang B blocking probability, stable for thousands of Erlangs.
 
-    ``B(n, A) = Poisson pmf(n; A) / Poisson cdf(n; A)``, with the cdf taken as
-    ``gammaincc(n + 1, A)`` so no factorial is ever formed.
+    ``B(n, A) = P(X = n) / P(X <= n)`` for ``X ~ Poisson(A)``, with no factorial and no
+    incomplete gamma function: for ``n <= A``, ``1 / B = sum_j prod_{i<j} (n - i) / A``
+    (terms falling from 1); for ``n > A``, ``P(X <= n) = 1 - P(X = n) sum_j prod_{i<=j}
+    A / (n + i)`` with the pmf from Loader's saddle-point form (as R's ``dpois``). Both
+    series are summed in vectorised blocks until the rest is negligible (about
+    ``9 sqrt(A)`` terms at most).
     """
-    from scipy import special
-
-    a = np.asarray(traffic, dtype=float)
-    n = np.asarray(agents, dtype=float)
-    log_pmf = n * np.log(a) - a - special.gammaln(n + 1.0)
-    with np.errstate(divide="ignore"):
-        log_cdf = np.log(special.gammaincc(n + 1.0, a))
-    # When the cdf underflows (n far below A) blocking is essentially 1.
-    return np.where(np.isfinite(log_cdf), np.minimum(log_pmf - log_cdf, 0.0), 0.0)
+    a, n = np.broadcast_arrays(np.asarray(traffic, dtype=float), np.asarray(agents, dtype=float))
+    shape = a.shape
+    a, n = a.ravel(), n.ravel()
+    out = np.zeros(a.shape)  # n = 0: B = 1
+    low = (n <= a) & (n > 0)
+    if low.any():
+        out[low] = -np.log1p(_ratio_series(a[low], n[low], upper=False))
+    high = n > a
+    if high.any():
+        nh, ah = n[high], a[high]
+        log_pmf = _log_poisson_pmf(nh, ah)
+        tail = np.exp(log_pmf) * _ratio_series(ah, nh, upper=True)  # P(X > n) < 1/2
+        out[high] = np.minimum(log_pmf - np.log1p(-tail), 0.0)
+    return out.reshape(shape)
 
 
 def _log_kummer(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -69,6 +163,18 @@ def _log_gammainc(a: np.ndarray, z: np.ndarray, log_m: np.ndarray | None = None)
     return -z + a * np.log(z) - special.gammaln(a + 1.0) + log_m
 
 
+def _erlang_c(a, h, n, b, t):
+    """Erlang C waiting probability and service level (NaN without ``t``) from the
+    Erlang B probability ``b``; unstable (n <= A): waiting 1, service level 0."""
+    stable = n > a
+    gap = np.where(stable, n - a, 1.0)
+    p_wait = np.where(stable, n * b / (n - a * (1.0 - b)), 1.0)
+    p_wait = np.clip(p_wait, 0.0, 1.0)
+    if t is None:
+        return p_wait, np.full(a.shape, np.nan)
+    return p_wait, np.where(stable, 1.0 - p_wait * np.exp(-gap * t / h), 0.0)
+
+
 def queue_metrics(
     traffic: np.ndarray,
     aht: np.ndarray,
@@ -90,13 +196,8 @@ def queue_metrics(
     if patience is None:
         stable = n > a
         gap = np.where(stable, n - a, 1.0)
-        p_wait = np.where(stable, n * b / (n - a * (1.0 - b)), 1.0)
-        p_wait = np.clip(p_wait, 0.0, 1.0)
+        p_wait, sl = _erlang_c(a, h, n, b, t)
         asa = np.where(stable, p_wait * h / gap, np.inf)
-        if t is None:
-            sl = np.full(a.shape, np.nan)
-        else:
-            sl = np.where(stable, 1.0 - p_wait * np.exp(-gap * t / h), 0.0)
         occupancy = np.where(stable, a / n, 1.0)
         p_abandon = np.zeros(a.shape)
     else:
@@ -142,14 +243,19 @@ def min_agents(
     patience: float | None = None,
     max_occupancy: float | None = None,
 ) -> np.ndarray:
-    """Smallest integer agents with service level >= ``target_sl`` (vectorised bisection).
+    """Smallest integer agents with service level >= ``target_sl``, for all intervals at
+    once.
 
-    Service level increases with the number of agents, so a bracket ``[lo, hi]`` with
-    ``SL(lo) < target <= SL(hi)`` is grown by doubling and then halved, for all intervals
-    at once.
+    Service level increases with the number of agents. Erlang C: from the lowest
+    candidate, agents are added one at a time with the stable Erlang B recursion
+    ``B(n + 1) = A B(n) / (n + 1 + A B(n))``: one series evaluation per interval, then a
+    few operations per added agent. Erlang A: a bracket ``[lo, hi]`` with
+    ``SL(lo) < target <= SL(hi)`` is grown by doubling and then halved.
     """
     a = np.asarray(traffic, float)
     h = np.broadcast_to(np.asarray(aht, float), a.shape)
+    if patience is None:
+        return _min_agents_erlang_c(a, h, target_sl, target_time, max_occupancy)
 
     def ok(n):
         return queue_metrics(a, h, n, target_time, patience)["service_level"] >= target_sl
@@ -182,6 +288,26 @@ def min_agents(
         hi = np.where(open_ & good, mid, hi)
         lo = np.where(open_ & ~good, mid, lo)
     return hi
+
+
+def _min_agents_erlang_c(a, h, target_sl, target_time, max_occupancy):
+    shape = a.shape
+    a, h = a.ravel(), np.ascontiguousarray(h).ravel()
+    n = np.floor(a) + 1.0
+    if max_occupancy is not None:
+        n = np.maximum(n, np.ceil(a / max_occupancy - 1e-9))
+    n = np.maximum(n, 1.0)
+    b = np.exp(log_erlang_b(a, n))
+    t = np.full(a.shape, float(target_time))
+    active = np.flatnonzero(_erlang_c(a, h, n, b, t)[1] < target_sl)
+    while active.size:
+        aa, nn = a[active], n[active] + 1.0
+        ab = aa * b[active]
+        bb = ab / (nn + ab)
+        n[active], b[active] = nn, bb
+        sl = _erlang_c(aa, h[active], nn, bb, t[active])[1]
+        active = active[sl < target_sl]
+    return n.reshape(shape)
 
 
 # --------------------------------------------------------------------------- checks
@@ -261,7 +387,7 @@ def erlang_c(
     Notes
     -----
     Erlang C: :math:`C = nB/(n - A(1-B))` with :math:`B` the Erlang B probability
-    (computed as a Poisson pmf/cdf ratio through ``gammaincc``, no factorials),
+    (a Poisson pmf/cdf ratio from two falling-term series, no factorials),
     :math:`SL(t) = 1 - C e^{-(n-A)t/h}`, :math:`ASA = C h/(n-A)`, occupancy
     :math:`A/n`. With :math:`n \\le A` the queue is unstable: ``p_wait`` 1, service
     level 0, ``asa`` infinite.
