@@ -69,11 +69,16 @@ def _check_money(name, value):
 
 
 def _run_bounds(mask: np.ndarray, best: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """First and last grid index of the run of ``True`` (axis 0) containing ``best``."""
+    """First and last grid index of the run of ``True`` (axis 0) containing ``best``
+    (boolean scans: no grid-sized integer arrays)."""
     g = mask.shape[0]
     idx = np.arange(g)[:, None]
-    left_gap = np.where(~mask & (idx < best), idx, -1).max(axis=0) + 1
-    right_gap = np.where(~mask & (idx > best), idx, g).min(axis=0) - 1
+    gap = ~mask
+    before = gap & (idx < best)
+    after = gap & (idx > best)
+    # the last gap before best (none: -1) and the first one after it (none: g)
+    left_gap = np.where(before.any(axis=0), g - 1 - np.argmax(before[::-1], axis=0), -1) + 1
+    right_gap = np.where(after.any(axis=0), np.argmax(after, axis=0), g) - 1
     return left_gap, right_gap
 
 
@@ -81,7 +86,8 @@ def _net_curves(response, grid, params, customers, value, cost, min_outcome):
     x = response.design(grid)
     outcome = response.mean(x, params)  # (G,) or (G, B)
     r = grid if outcome.ndim == 1 else grid[:, None]
-    net = customers * value * outcome - cost * customers / r
+    net = np.multiply(outcome, customers * value)
+    net -= cost * customers / r  # in place: the same numbers, one grid-sized array fewer
     if min_outcome is not None:
         net = np.where(outcome >= min_outcome, net, -np.inf)
     return outcome, net

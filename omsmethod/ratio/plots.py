@@ -162,8 +162,14 @@ def plot_curve(result, lang: str = "en", show_data: bool = True):
         span = {"xref": "x", "yref": "y domain", "y0": 0, "y1": 1}
         top = {"showarrow": False, "xref": "x", "yref": "y domain", "y": 1, "yanchor": "top"}
         layout["shapes"] = [
-            {"type": "rect", "x0": x0, "x1": x1, "fillcolor": "rgba(44,160,44,0.15)",
-             "line": {"width": 0}, **span},
+            {
+                "type": "rect",
+                "x0": x0,
+                "x1": x1,
+                "fillcolor": "rgba(44,160,44,0.15)",
+                "line": {"width": 0},
+                **span,
+            },
             {"type": "line", "x0": best, "x1": best, "line": {"dash": "dash"}, **span},
         ]
         layout["annotations"] = [
@@ -171,7 +177,9 @@ def plot_curve(result, lang: str = "en", show_data: bool = True):
             {"text": f"{label('optimum', lang)}: {best:,.0f}", "x": best, "xanchor": "left", **top},
         ]
         layout["yaxis2"] = {
-            "title": {"text": label("net_value", lang)}, "overlaying": "y", "side": "right"
+            "title": {"text": label("net_value", lang)},
+            "overlaying": "y",
+            "side": "right",
         }
     return _figure(data, layout)
 
