@@ -2,8 +2,9 @@
 
 Each resample is summarised by its count vector (how often each respondent is drawn,
 times the survey weight); the correlation matrices of all resamples come from one
-matrix product, and the PLS iterations run batched over resamples. BLAS is limited
-to one thread around the many small batched products (threads only slow them down).
+matrix product (a block of resamples at a time), and the PLS iterations run batched
+over resamples. For batches of 500 resamples or more BLAS is limited to one thread
+around the many small batched products (threads only slow them down).
 
 Intervals: percentile (R ``quantile`` type 7, as seminr) and BCa (Efron 1987) with the
 acceleration from the leave-one-out jackknife (computed batched as well) and the end
@@ -14,6 +15,8 @@ Resamples whose PLS iterations do not converge are dropped and counted
 """
 
 from __future__ import annotations
+
+import contextlib
 
 import numpy as np
 
@@ -48,7 +51,9 @@ def replicate(corr: np.ndarray, st: pls.Structure, block: np.ndarray) -> dict:
     """PLS estimates for a batch of correlation matrices (chunked, BLAS single-threaded)."""
     out: dict[str, list] = {}
     k = st.item_mask.shape[1]
-    with _limits():
+    # threadpoolctl's first call scans every loaded library (~10 ms): only worth it for
+    # large batches; a few hundred resamples take less than that
+    with _limits() if corr.shape[0] >= _CHUNK else contextlib.nullcontext():
         for start in range(0, corr.shape[0], _CHUNK):
             r = corr[start : start + _CHUNK]
             w, _, conv = pls.outer_weights(r, st)

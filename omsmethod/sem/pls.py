@@ -126,11 +126,16 @@ def moment_columns(x: np.ndarray, weights: np.ndarray | None = None):
     """
     n, p = x.shape
     xc = x - x.mean(axis=0)
-    q, iu = _products(xc)
-    rhs = np.empty((n, p + q.shape[1] + 1))
-    rhs[:, :p], rhs[:, p:-1], rhs[:, -1] = xc, q, 1.0
-    if weights is not None:
-        rhs *= np.asarray(weights, float)[:, None]
+    iu = np.triu_indices(p)
+    rhs = np.empty((n, p + iu[0].size + 1))
+    w = None if weights is None else np.asarray(weights, float)
+    left = xc if w is None else xc * w[:, None]
+    rhs[:, :p] = left
+    start = p
+    for j in range(p):  # the products of item j with items j.. (the order of triu_indices)
+        np.multiply(left[:, j : j + 1], xc[:, j:], out=rhs[:, start : start + p - j])
+        start += p - j
+    rhs[:, -1] = 1.0 if w is None else w
     return rhs, iu
 
 
