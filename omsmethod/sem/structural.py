@@ -102,12 +102,13 @@ def _f2(r: np.ndarray, st: pls.Structure, r2: np.ndarray):
     return rows
 
 
-def _table(names: list[dict], estimate, summary) -> pd.DataFrame:
-    df = pd.DataFrame(names)
-    df["estimate"] = estimate
-    for key, value in (summary or {}).items():
-        df[key] = value
-    return df
+def _table(names: list[dict], estimate, summary, extra: dict | None = None) -> pd.DataFrame:
+    """Label columns (one dict per row), ``extra`` columns, the estimate and its summary."""
+    columns = {key: [row[key] for row in names] for key in names[0]} if names else {}
+    columns.update(extra or {})
+    columns["estimate"] = estimate
+    columns.update(summary or {})
+    return pd.DataFrame(columns)
 
 
 def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=None,
@@ -229,10 +230,10 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
         return {key: v[idx] for key, v in split.items()}
 
     paths = _table([{"source": names[i], "target": names[j]} for i, j in plist], theta[:np_], part(0))
+    direct = {(i, j): est["paths"][i, j] for i, j in plist}
     total = _table([{"source": names[i], "target": names[j]} for i, j in tpairs],
-                   theta[np_ : np_ + len(tpairs)], part(1))
-    direct = {(names[i], names[j]): est["paths"][i, j] for i, j in plist}
-    total.insert(2, "direct", [direct.get((s, t), 0.0) for s, t in zip(total["source"], total["target"], strict=False)])
+                   theta[np_ : np_ + len(tpairs)], part(1),
+                   extra={"direct": [direct.get(pair, 0.0) for pair in tpairs]})
     indirect = _table(
         [{"source": names[ch[0]], "target": names[ch[-1]], "via": " → ".join(names[c] for c in ch)}
          for ch in chains],
@@ -244,23 +245,27 @@ def fit(responses, instrument=None, model=None, method="pls", n_boot=5000, seed=
         "r2": [r2_hat[j] for j in endo],
         "r2_adj": [1 - (1 - r2_hat[j]) * (n - 1) / (n - len(a) - 1) for j, a in st.antecedents],
     })
-    f2 = pd.DataFrame([{"source": names[i], "target": names[j], "f2": v}
-                       for i, j, v in _f2(core.r, st, r2_hat)])
+    f2_rows = _f2(core.r, st, r2_hat)
+    f2 = pd.DataFrame({"source": [names[i] for i, _, _ in f2_rows],
+                       "target": [names[j] for _, j, _ in f2_rows],
+                       "f2": [v for _, _, v in f2_rows]}) if f2_rows else pd.DataFrame()
     items = list(spec.items)
     blk = spec.block
-    loadings = pd.DataFrame({
+    lam = est["loadings"][np.arange(len(items)), blk]
+    columns = {
         "construct": [names[b] for b in blk],
         "item": items,
-        "loading": est["loadings"][np.arange(len(items)), blk],
+        "loading": lam,
         "weight": core.w[np.arange(len(items)), blk],
-    })
+    }
     if boot is not None:
         ok = boot["converged"]
         lb = boot["loadings"][ok][:, np.arange(len(items)), blk]
-        loadings["loading_se"] = lb.std(axis=0, ddof=1)
+        columns["loading_se"] = lb.std(axis=0, ddof=1)
         a = (1 - level) / 2
-        loadings["loading_ci_low"], loadings["loading_ci_high"] = np.quantile(lb, [a, 1 - a], axis=0)
-    loadings["indicator_reliability"] = loadings["loading"] ** 2
+        columns["loading_ci_low"], columns["loading_ci_high"] = np.quantile(lb, [a, 1 - a], axis=0)
+    columns["indicator_reliability"] = lam**2
+    loadings = pd.DataFrame(columns)
     from .validity import htmt_table, reliability_table
 
     reliability = reliability_table(core)
