@@ -96,10 +96,11 @@ def _instrument(instrument):
 
 
 def _oms_model():
-    """``omsmethod.model.load()`` of the bundled model, loaded once while its file is unchanged."""
-    from .. import model as model_module
+    """The bundled OMS model, read once: the graph module's copy (the report has loaded it
+    for the subsystem graphs by the time it fits the SEM)."""
+    from ..graph.structure import model_of
 
-    return _cached(("model", _stamp(model_module.default_path())), model_module.load)
+    return model_of(None)
 
 
 def default_model(instrument, oms_model=None) -> str:
