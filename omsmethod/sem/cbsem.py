@@ -30,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from ..distributions import norm_ppf, norm_sf
 from ..errors import ConvergenceError, InputError
 from .prepare import check_positive_definite, prepare
 from .results import CBResult, ValidityResult
@@ -325,13 +326,11 @@ def _std_all(cb: CBFit) -> np.ndarray:
 
 def estimates_table(cb: CBFit) -> pd.DataFrame:
     """lavaan ``parameterEstimates`` style: lhs, op, rhs, est, se, z, pvalue, std_all."""
-    from scipy import stats
-
     lam, b, psi, th, a, var_eta, sig = cb.implied()
     rows = pd.DataFrame(cb.model.labels, columns=["lhs", "op", "rhs"])
     rows["est"], rows["se"] = cb.theta, cb.se
     rows["z"] = cb.theta / cb.se
-    rows["pvalue"] = 2 * stats.norm.sf(np.abs(rows["z"]))
+    rows["pvalue"] = 2 * norm_sf(np.abs(rows["z"].to_numpy(float)))
     rows["std_all"] = _std_all(cb)
     sd_eta, sd_x = np.sqrt(np.diag(var_eta)), np.sqrt(np.diag(sig))
     markers = []
@@ -344,8 +343,6 @@ def estimates_table(cb: CBFit) -> pd.DataFrame:
 
 def _indirect(cb: CBFit, spec):
     """Specific indirect effects with delta-method SEs."""
-    from scipy import stats
-
     from .structural import _chains
 
     pos = {(i, j): k for k, (kind, i, j) in enumerate(cb.model.params) if kind == "B"}
@@ -361,14 +358,12 @@ def _indirect(cb: CBFit, spec):
         se = float(np.sqrt(grad @ cb.vcov @ grad))
         rows.append({"source": names[ch[0]], "target": names[ch[-1]],
                      "via": " → ".join(names[c] for c in ch), "estimate": est, "se": se,
-                     "z": est / se, "p": 2 * stats.norm.sf(abs(est / se))})
+                     "z": est / se, "p": 2 * norm_sf(abs(est / se))})
     return pd.DataFrame(rows, columns=["source", "target", "via", "estimate", "se", "z", "p"])
 
 
 def _total_effects(cb: CBFit, level: float) -> pd.DataFrame:
     """Total effects (I − B)⁻¹ − I with delta-method SEs (central-difference Jacobian)."""
-    from scipy import stats
-
     def total(theta):
         b = cb.model.matrices(theta)[1]
         return np.linalg.inv(np.eye(len(b)) - b) - np.eye(len(b))
@@ -388,11 +383,11 @@ def _total_effects(cb: CBFit, level: float) -> pd.DataFrame:
     se = np.sqrt(np.einsum("ik,kl,il->i", jac, cb.vcov, jac))
     est = np.array([t0[i, j] for i, j in pairs])
     names = cb.model.constructs
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = norm_ppf(0.5 + level / 2)
     # B is [target, source]: total effect of j on i
     return pd.DataFrame({"source": [names[j] for _, j in pairs], "target": [names[i] for i, _ in pairs],
                          "estimate": est, "se": se, "z": est / se,
-                         "p": 2 * stats.norm.sf(np.abs(est / se)),
+                         "p": 2 * norm_sf(np.abs(est / se)),
                          "ci_low": est - z * se, "ci_high": est + z * se})
 
 
@@ -408,12 +403,10 @@ def _scores(cb: CBFit, x, index):
 
 def fit_cb(responses, instrument=None, model=None, weights=None, missing="mean", level=0.95):
     """CB-SEM by ML (lavaan ``sem()`` defaults); see the module notes. Called by ``sem.fit(method="cb")``."""
-    from scipy import stats
-
     prep = prepare(responses, instrument, model, weights, missing, acyclic=False)
     cb = estimate_cb(prep)
     est = estimates_table(cb)
-    z = stats.norm.ppf(0.5 + level / 2)
+    z = norm_ppf(0.5 + level / 2)
     paths = est[est["op"] == "~"].rename(columns={"rhs": "source", "lhs": "target", "est": "estimate",
                                                   "pvalue": "p"})[["source", "target", "estimate", "se", "z", "p", "std_all"]]
     paths = paths.assign(ci_low=paths["estimate"] - z * paths["se"], ci_high=paths["estimate"] + z * paths["se"])
