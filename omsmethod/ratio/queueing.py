@@ -181,18 +181,26 @@ def queue_metrics(
     agents: np.ndarray,
     target_time: np.ndarray | float | None = None,
     patience: np.ndarray | float | None = None,
+    blocking: np.ndarray | None = None,
 ) -> dict[str, np.ndarray]:
     """Erlang C (``patience=None``) or Erlang A metrics for arrays of equal shape.
 
     Returns a dict of arrays: ``p_wait``, ``service_level`` (NaN without a target
-    time), ``asa``, ``occupancy``, ``p_abandon``. No validation: callers check inputs.
+    time), ``asa``, ``occupancy``, ``p_abandon``. ``blocking``: the Erlang B
+    probabilities at ``agents`` when the caller has them. No validation: callers check
+    inputs.
     """
     a, h, n = np.broadcast_arrays(
         np.asarray(traffic, float), np.asarray(aht, float), np.asarray(agents, float)
     )
     t = None if target_time is None else np.broadcast_to(np.asarray(target_time, float), a.shape)
-    log_b = log_erlang_b(a, n)
-    b = np.exp(log_b)
+    if blocking is None:
+        log_b = log_erlang_b(a, n)
+        b = np.exp(log_b)
+    else:
+        b = np.broadcast_to(np.asarray(blocking, float), a.shape)
+        with np.errstate(divide="ignore"):
+            log_b = np.log(b)
     if patience is None:
         stable = n > a
         gap = np.where(stable, n - a, 1.0)
@@ -290,7 +298,8 @@ def min_agents(
     return hi
 
 
-def _min_agents_erlang_c(a, h, target_sl, target_time, max_occupancy):
+def _min_agents_erlang_c(a, h, target_sl, target_time, max_occupancy, with_blocking=False):
+    """Erlang C minimum agents (and, ``with_blocking``, the Erlang B probability there)."""
     shape = a.shape
     a, h = a.ravel(), np.ascontiguousarray(h).ravel()
     n = np.floor(a) + 1.0
@@ -307,6 +316,8 @@ def _min_agents_erlang_c(a, h, target_sl, target_time, max_occupancy):
         n[active], b[active] = nn, bb
         sl = _erlang_c(aa, h[active], nn, bb, t[active])[1]
         active = active[sl < target_sl]
+    if with_blocking:
+        return n.reshape(shape), b.reshape(shape)
     return n.reshape(shape)
 
 
@@ -489,7 +500,10 @@ def staff_for_service_level(
         _positive("patience", patience)
     rate, h = np.broadcast_arrays(rate, h)
     a = rate * h
-    n = min_agents(a, h, target_sl, target_time, patience, max_occupancy)
+    if patience is None:  # keep the Erlang B values of the search for the metrics
+        n, b = _min_agents_erlang_c(a, h, target_sl, target_time, max_occupancy, True)
+    else:
+        n, b = min_agents(a, h, target_sl, target_time, patience, max_occupancy), None
     if max_agents is not None and (n > max_agents).any():
         i = int(np.argmax(n > max_agents))
         raise DesignError(
@@ -499,7 +513,7 @@ def staff_for_service_level(
             value=float(rate.ravel()[i]),
             hint="raise max_agents, lower target_sl or raise target_time",
         )
-    m = queue_metrics(a, h, n, target_time, patience)
+    m = queue_metrics(a, h, n, target_time, patience, blocking=b)
     scheduled = np.ceil(n / (1.0 - float(shrinkage)) - 1e-9)
     cols = {
         "arrival_rate": rate,
