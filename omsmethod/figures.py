@@ -12,23 +12,59 @@ from __future__ import annotations
 __all__ = ["make_figure"]
 
 
-def make_figure(data: list[dict], layout: dict):
+def make_figure(data: list[dict], layout: dict, template: str | None = None):
     """A ``plotly.graph_objects.Figure`` from trace dicts (each with its ``type``) and a
     layout dict, validated once.
 
-    A ``title`` of ``{"text": None}`` is dropped, so that callers can pass an optional
-    title through.
+    Parameters
+    ----------
+    data : list of dict
+    layout : dict
+        A ``title`` of ``{"text": None}`` is dropped, so that callers can pass an
+        optional title through.
+    template : str, optional
+        A registered plotly template (e.g. ``"plotly_white"``); default plotly's default.
+
+    Notes
+    -----
+    Assigning ``template="plotly_white"`` through the validator deep-copies and
+    re-validates the whole template (10–45 ms a figure). A registered template is
+    already a validated object, so it is attached the way plotly attaches its default
+    template (``BaseFigure._initialize_layout_template``: validation off for that one
+    assignment), with the ordinary validated assignment as the fallback should plotly's
+    internals change.
 
     Examples
     --------
     >>> from omsmethod.figures import make_figure
-    >>> fig = make_figure([{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], {"title": {"text": None}})
-    >>> fig.data[0].type, fig.layout.title.text
-    ('bar', None)
+    >>> fig = make_figure([{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], {"title": {"text": None}},
+    ...                   template="plotly_white")
+    >>> fig.data[0].type, fig.layout.title.text, fig.layout.template.layout.plot_bgcolor
+    ('bar', None, 'white')
     """
     import plotly.graph_objects as go
 
     layout = dict(layout)
     if isinstance(layout.get("title"), dict) and layout["title"].get("text") is None:
         layout.pop("title")
-    return go.Figure({"data": data, "layout": layout})
+    fig = go.Figure({"data": data, "layout": layout})
+    if template is not None:
+        _attach_template(fig, template)
+    return fig
+
+
+def _attach_template(fig, template: str) -> None:
+    import plotly.io as pio
+
+    try:
+        template_object = pio.templates[template]
+        previous = fig.layout._validate
+        fig.layout._validate = False
+        try:
+            fig.layout.template = template_object
+        finally:
+            fig.layout._validate = previous
+        if fig.layout._props.get("template") is None:
+            raise AttributeError("template not set")
+    except Exception:  # pragma: no cover - other plotly versions
+        fig.update_layout(template=template)

@@ -14,6 +14,7 @@ import math
 
 import numpy as np
 
+from ..figures import make_figure
 from ..model import ENVIRONMENT
 from .layout import RING_RADIUS, layer_positions
 from .structure import base_subsystem, model_of
@@ -73,36 +74,6 @@ def _node_label(node, label) -> str:
 def node_label(node: str, lang: str = "en", model=None) -> str:
     """Display name of a node: the subsystem's name, with the survey for prefixed nodes."""
     return _node_label(node, _labels(model_of(model), lang))
-
-
-def _figure(data: list, layout: dict, template: str = "plotly_white"):
-    """A ``go.Figure`` from plain dicts, validated once, with a registered template.
-
-    Assigning ``template="plotly_white"`` through the validator deep-copies and
-    re-validates the whole template (~45 ms per figure); the registered template is
-    already a validated object, so it is attached the way plotly attaches its default
-    template (``BaseFigure._initialize_layout_template``: layout validation off for
-    that one assignment). Falls back to the validated assignment should plotly's
-    internals change.
-    """
-    import plotly.graph_objects as go
-
-    fig = go.Figure({"data": data, "layout": layout})
-    try:
-        import plotly.io as pio
-
-        template_object = pio.templates[template]
-        previous = fig.layout._validate
-        fig.layout._validate = False
-        try:
-            fig.layout.template = template_object
-        finally:
-            fig.layout._validate = previous
-        if fig.layout._props.get("template") is None:
-            raise AttributeError("template not set")
-    except Exception:  # pragma: no cover - other plotly versions
-        fig.update_layout(template=template)
-    return fig
 
 
 def _positions(G, layout: str, model) -> dict:
@@ -258,7 +229,7 @@ def plot(graph, layout: str = "layers", lang: str = "en", model=None, title: str
         layout_dict["shapes"] = shapes
     if annotations:
         layout_dict["annotations"] = annotations
-    return _figure(traces, layout_dict)
+    return make_figure(traces, layout_dict, template="plotly_white")
 
 
 def plot_matrix(graph, lang: str = "en", model=None, title: str | None = None):
@@ -305,7 +276,7 @@ def plot_matrix(graph, lang: str = "en", model=None, title: str | None = None):
         "x": labels, "y": labels, "text": text.tolist(), "texttemplate": "%{text}", "colorscale": "RdBu",
         "zmin": -1, "zmax": 1, "zmid": 0, "hovertemplate": "%{y} — %{x}: %{z:.3f}<extra></extra>",
     }
-    return _figure([heatmap], {
+    return make_figure([heatmap], {
         "title": {"text": title or f"{_text(lang)['matrix']}{' (' + method + ')' if method else ''}"},
         "yaxis": {"autorange": "reversed"}, "height": 520,
-    })
+    }, template="plotly_white")

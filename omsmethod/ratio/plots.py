@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import InputError
+from ..figures import make_figure
 from ..validation import require_columns, require_dataframe
 
 __all__ = ["plot_curve", "plot_allocation", "label"]
@@ -35,36 +36,6 @@ def label(key: str, lang: str = "en") -> str:
     if lang not in ("en", "zh"):
         raise InputError(f"unknown language {lang!r}", value=lang, hint="use 'en' or 'zh'")
     return str(_labels()[key][lang])
-
-
-def _figure(data: list, layout: dict, template: str = "plotly_white"):
-    """``go.Figure`` from plain dicts, validated once, with a registered template.
-
-    Assigning ``template="plotly_white"`` through the validator deep-copies and
-    re-validates the whole template (~10 ms, most of a figure's cost); the registered
-    template is already a validated object, so it is attached the way plotly attaches
-    its default template (``BaseFigure._initialize_layout_template``: layout validation
-    off for that one assignment), as ``omsmethod.graph`` does. Falls back to the
-    validated assignment should plotly's internals change.
-    """
-    import plotly.graph_objects as go
-
-    fig = go.Figure({"data": data, "layout": layout})
-    try:
-        import plotly.io as pio
-
-        template_object = pio.templates[template]
-        previous = fig.layout._validate
-        fig.layout._validate = False
-        try:
-            fig.layout.template = template_object
-        finally:
-            fig.layout._validate = previous
-        if fig.layout._props.get("template") is None:
-            raise AttributeError("template not set")
-    except Exception:  # pragma: no cover - other plotly versions
-        fig.update_layout(template=template)
-    return fig
 
 
 def plot_curve(result, lang: str = "en", show_data: bool = True):
@@ -181,7 +152,7 @@ def plot_curve(result, lang: str = "en", show_data: bool = True):
             "overlaying": "y",
             "side": "right",
         }
-    return _figure(data, layout)
+    return make_figure(data, layout, template="plotly_white")
 
 
 def plot_allocation(allocation: pd.DataFrame, lang: str = "en"):
@@ -245,4 +216,4 @@ def plot_allocation(allocation: pd.DataFrame, lang: str = "en"):
         "yaxis2": {"title": {"text": label("ratio", lang)}, "overlaying": "y", "side": "right"},
         "legend": _LEGEND,
     }
-    return _figure(data, layout)
+    return make_figure(data, layout, template="plotly_white")
