@@ -60,8 +60,12 @@ def recode(responses: pd.DataFrame, instrument) -> pd.DataFrame:
     instrument = _instrument(instrument)
     items = instrument.by_id
     columns = [i for i in instrument.likert_items() if i in responses.columns]
-    values = np.column_stack([pd.to_numeric(responses[c], errors="coerce").to_numpy(dtype=float)
-                              for c in columns]) if columns else np.empty((len(responses), 0))
+    numeric = all(pd.api.types.is_numeric_dtype(responses[c]) for c in columns)
+    if numeric:  # as read_responses returns them
+        values = responses[columns].to_numpy(dtype=float, copy=True)
+    else:
+        values = np.column_stack([pd.to_numeric(responses[c], errors="coerce").to_numpy(dtype=float)
+                                  for c in columns]) if columns else np.empty((len(responses), 0))
     reverse = items.loc[columns, "reverse"].to_numpy(dtype=bool)
     flip = (items.loc[columns, "scale_min"] + items.loc[columns, "scale_max"]).to_numpy(dtype=float)
     values[:, reverse] = flip[reverse] - values[:, reverse]
@@ -170,15 +174,21 @@ def cronbach_alpha(data: np.ndarray, ci: float = 0.95) -> tuple[float, float, fl
     Cronbach (1951) Psychometrika 16, 297–334. Feldt, Woodruff & Salih (1987) Applied
     Psychological Measurement 11, 93–103. Same as ``pingouin.cronbach_alpha``.
     """
-    from .distributions import f_ppf
-
     n, k = data.shape
     alpha = _alpha(data)
+    low, high = _feldt_interval(np.array([alpha]), np.array([n]), np.array([k]), ci)
+    return alpha, float(low[0]), float(high[0])
+
+
+def _feldt_interval(alpha: np.ndarray, n: np.ndarray, k: np.ndarray, ci: float) -> tuple[np.ndarray, np.ndarray]:
+    """Feldt's interval for several alphas at once (one quantile search for all)."""
+    from .distributions import f_ppf
+
     g = 1 - ci
     df1, df2 = n - 1, (n - 1) * (k - 1)
-    low = 1 - (1 - alpha) * f_ppf(1 - g / 2, df1, df2)
-    high = 1 - (1 - alpha) * f_ppf(g / 2, df1, df2)
-    return float(alpha), float(low), float(high)
+    quantiles = f_ppf(np.repeat([1 - g / 2, g / 2], len(alpha)), np.tile(df1, 2), np.tile(df2, 2))
+    upper_q, lower_q = quantiles[: len(alpha)], quantiles[len(alpha):]
+    return 1 - (1 - alpha) * upper_q, 1 - (1 - alpha) * lower_q
 
 
 def _alpha(data: np.ndarray) -> float:
@@ -298,12 +308,11 @@ def reliability(responses: pd.DataFrame, instrument, ci: float = 0.95, threshold
         if k < 2 or n < 3:
             rows.append({"subsystem": subsystem, "n_items": k, "n": n})
             continue
-        alpha, low, high = cronbach_alpha(block, ci)
+        alpha = _alpha(block)
         omega = omega_total(np.corrcoef(block, rowvar=False))[0] if k >= 3 else np.nan
         rows.append(
             {
-                "subsystem": subsystem, "n_items": k, "n": n, "alpha": alpha,
-                "alpha_ci_low": low, "alpha_ci_high": high, "omega": omega,
+                "subsystem": subsystem, "n_items": k, "n": n, "alpha": alpha, "omega": omega,
                 "flag": "low_alpha" if alpha < threshold else "",
             }
         )
@@ -321,6 +330,11 @@ def reliability(responses: pd.DataFrame, instrument, ci: float = 0.95, threshold
             )
     table = pd.DataFrame(rows, columns=["subsystem", "n_items", "n", "alpha", "alpha_ci_low",
                                         "alpha_ci_high", "omega", "flag"])
+    rated = table["alpha"].notna().to_numpy()
+    if rated.any():
+        low, high = _feldt_interval(table.loc[rated, "alpha"].to_numpy(float), table.loc[rated, "n"].to_numpy(float),
+                                    table.loc[rated, "n_items"].to_numpy(float), ci)
+        table.loc[rated, "alpha_ci_low"], table.loc[rated, "alpha_ci_high"] = low, high
     items = pd.DataFrame(item_rows, columns=["subsystem", "item", "n", "mean", "sd", "item_rest_r",
                                              "alpha_if_deleted"])
     return Reliability(table=table, items=items)
