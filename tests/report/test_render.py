@@ -88,3 +88,21 @@ def test_failing_cell_is_named_and_notebook_kept(tmp_path):
     assert not out.exists(), "no half-written report"
     with pytest.raises(ReportError, match="no parameter 'y'"):
         render(path, {"y": 1}, out)
+
+
+def test_same_inputs_give_the_same_report_numbers(rendered, root, tmp_path):
+    """Every bootstrap in the report is seeded: a second run shows identical tables."""
+    from omsmethod.report.display import TABLE_MIME
+
+    def tables(path):
+        executed = nbformat.read(str(path), as_version=4)
+        return [output["data"][TABLE_MIME] for cell in executed.cells for output in cell.get("outputs", [])
+                if TABLE_MIME in output.get("data", {})]
+
+    client = 'Acme <script>window.__pwned = 1</script><img src=x onerror="window.__pwned = 2">'
+    again = render(root / "notebooks" / "assessment_report.ipynb", {"lang": "en", "client": client,
+                                                                    "show_free_text": True},
+                   tmp_path / "again.html", keep_notebook=True)
+    first, second = tables(rendered["en"].with_suffix(".ipynb")), tables(again.with_suffix(".ipynb"))
+    assert len(first) > 15
+    assert first == second
