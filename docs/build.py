@@ -61,6 +61,8 @@ API_MODULES = (
     "validation",
     "i18n",
     "files",
+    "distributions",
+    "figures",
 )
 
 
