@@ -96,6 +96,23 @@ def _single_threaded_blas() -> dict[str, str]:
     return {name: "1" for name in names if name not in os.environ}
 
 
+def _local_sockets(folder: Path) -> dict:
+    """Talk to the kernel over Unix sockets in the run's private scratch folder instead
+    of TCP ports on localhost (no port is opened; the kernel's "running over TCP without
+    encryption" warning goes away). Windows has no such sockets and keeps TCP."""
+    if os.name == "nt":
+        return {}
+    from jupyter_client.manager import AsyncKernelManager
+
+    class ScratchSocketKernelManager(AsyncKernelManager):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.transport = "ipc"
+            self.ip = str(folder / "kernel")
+
+    return {"kernel_manager_class": ScratchSocketKernelManager}
+
+
 def _input_files(parameters: dict, base: Path) -> dict[str, str]:
     """SHA-256 of every parameter value that names an existing file."""
     hashes = {}
@@ -284,6 +301,7 @@ def render(
                     # papermill writes the executed notebook at the end, failed or not;
                     # a save after every cell only costs time here
                     request_save_on_cell_execute=False,
+                    **_local_sockets(Path(scratch)),
                 )
         except PapermillExecutionError as exc:
             with atomic_path(failed_copy) as tmp:
