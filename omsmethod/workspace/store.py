@@ -107,6 +107,7 @@ class Workspace:
             raise WorkspaceError("use Workspace.create(path) or Workspace.open(path)")
         self.path = Path(path)
         self.timeout = timeout
+        self._held = None  # the read-only connection of an open ``reading()`` block
 
     # -- opening --------------------------------------------------------------------------
     @classmethod
@@ -223,8 +224,40 @@ class Workspace:
     def _write(self):
         return connect(self.path, write=True, timeout=self.timeout)
 
+    @contextmanager
     def _read(self):
-        return connect(self.path, write=False, timeout=self.timeout)
+        if self._held is not None:
+            yield self._held
+            return
+        with connect(self.path, write=False, timeout=self.timeout) as con:
+            yield con
+
+    @contextmanager
+    def reading(self):
+        """Keep one read-only connection open for a group of reads.
+
+        Opening the DuckDB file costs about 10 ms; an analysis such as :meth:`alerts`
+        makes a dozen queries. Inside the block other processes can still read the
+        workspace but not write it, and this object must not write either.
+
+        Examples
+        --------
+        >>> import tempfile, pathlib
+        >>> from omsmethod.workspace import Workspace
+        >>> ws = Workspace.create(pathlib.Path(tempfile.mkdtemp()) / "w.duckdb")
+        >>> with ws.reading():
+        ...     ws.schema_version == ws.schema_version
+        True
+        """
+        if self._held is not None:
+            yield self
+            return
+        with connect(self.path, write=False, timeout=self.timeout) as con:
+            self._held = con
+            try:
+                yield self
+            finally:
+                self._held = None
 
     def query(self, sql: str, params=None) -> pd.DataFrame:
         """Run a read-only SQL query and return a DataFrame (for ad-hoc questions)."""
@@ -641,7 +674,8 @@ class Workspace:
         """Timeline of the information log (plotly; see :func:`omsmethod.workspace.infolog.plot_timeline`)."""
         from . import infolog
 
-        return infolog.plot_timeline(self.log_entries(**query), lang=lang)
+        with self.reading():
+            return infolog.plot_timeline(self.log_entries(**query), lang=lang)
 
     def action(self, date, unit, subsystem, description, owner=None, status="done") -> int:
         """Record an action taken (see :func:`omsmethod.workspace.infolog.add_action`)."""
@@ -726,16 +760,9 @@ class Workspace:
         """Design-based estimates per wave (and unit) with tests of change; see :func:`.tracking.trend`."""
         from . import tracking
 
-        return tracking.trend(
-            self,
-            subsystem=subsystem,
-            by=by,
-            instrument=instrument,
-            wave=wave,
-            alpha=alpha,
-            confidence=confidence,
-            weights=weights,
-        )
+        with self.reading():
+            return tracking.trend(self, subsystem=subsystem, by=by, instrument=instrument, wave=wave,
+                                  alpha=alpha, confidence=confidence, weights=weights)
 
     def add_weights(self, name: str, instrument, wave: int, weights: pd.DataFrame) -> int:
         """Store a named set of weights (e.g. raked to the wave's margins) for current respondents.
@@ -811,9 +838,10 @@ class Workspace:
         """Early warnings: significant changes and low levels with their log entries; see :func:`.tracking.alerts`."""
         from . import tracking
 
-        return tracking.alerts(
-            self, threshold=threshold, by=by, instrument=instrument, alpha=alpha, project=project
-        )
+        with self.reading():
+            return tracking.alerts(
+                self, threshold=threshold, by=by, instrument=instrument, alpha=alpha, project=project
+            )
 
     def projection(
         self, by="unit", instrument=None, subsystem=None, confidence: float = 0.95
