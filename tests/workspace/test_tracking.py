@@ -189,3 +189,25 @@ def test_named_weights_match_design_with_those_weights(two_waves, small_files):
         two_waves.add_weights(
             "raked", "customer", 1, pd.DataFrame({"respondent_id": ["nobody"], "weight": [1.0]})
         )
+
+
+def test_an_analysis_opens_the_workspace_once(demo, monkeypatch):
+    from omsmethod.workspace import store
+
+    ws, _ = demo
+    opened = []
+    real = store.connect
+
+    def counting(*args, **kwargs):
+        opened.append(kwargs.get("write", args[1] if len(args) > 1 else None))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(store, "connect", counting)
+    ws.alerts()
+    ws.trend()
+    ws.plot_log()
+    assert opened == [False, False, False]
+    with ws.reading():
+        ws.alerts()
+        ws.trend()
+    assert len(opened) == 4
