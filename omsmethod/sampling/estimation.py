@@ -295,6 +295,19 @@ def _linear(cells, y, kind, x=None):
     return est, cells.variance(totals, present_cells), vsrs, n_d
 
 
+def level_indicators(series: pd.Series):
+    """``(level, y)`` for each level of a categorical variable: ``y`` is 1 where the
+    answer is that level, 0 for another level, NaN where it is missing. Levels in
+    category order, else sorted."""
+    missing = series.isna().to_numpy()
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        levels = list(series.cat.categories)
+    else:
+        levels = sorted(pd.unique(series[~missing]))
+    for level in levels:
+        yield level, np.where(missing, np.nan, (series == level).to_numpy(dtype=float))
+
+
 def _rows(table, est, var, vsrs, n_d, z, **labels):
     se = np.sqrt(var)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -395,19 +408,13 @@ def proportions(design, variables, by=None, confidence=0.95):
     for var in variables:
         require_columns(design.data, [var])
         series = design.data[var]
-        missing = series.isna().to_numpy()
-        if missing.all():
+        if series.isna().all():
             raise DesignError(
                 "has no non-missing values",
                 column=var,
                 hint="drop the variable or check the import",
             )
-        if isinstance(series.dtype, pd.CategoricalDtype):
-            levels = list(series.cat.categories)
-        else:
-            levels = sorted(pd.unique(series[~missing]))
-        for level in levels:
-            y = np.where(missing, np.nan, (series == level).to_numpy(dtype=float))
+        for level, y in level_indicators(series):
             est, v, vsrs, n_d = _linear(cells, y, "mean")
             _check_domains(n_d, var, table, by)
             frame = _rows(table, est, v, vsrs, n_d, z, level=level)

@@ -435,14 +435,7 @@ class ReplicateDesign:
         pairs = []
         for var in as_list(variables):
             require_columns(self.data, [var])
-            series = self.data[var]
-            missing = series.isna().to_numpy()
-            if isinstance(series.dtype, pd.CategoricalDtype):
-                levels = list(series.cat.categories)
-            else:
-                levels = sorted(pd.unique(series[~missing]))
-            for level in levels:
-                y = np.where(missing, np.nan, (series == level).to_numpy(dtype=float))
+            for level, y in estimation.level_indicators(self.data[var]):
                 pairs.append((var, y, None, level))
         return self._estimate(pairs, "mean", by, confidence)
 
@@ -526,26 +519,14 @@ class ReplicateDesign:
         >>> float(ps.mean("y")["estimate"].iloc[0])
         2.75
         """
-        from .weighting import _cell_keys, _check_cells, _population_table
+        from .weighting import _cell_keys, _check_cells, _drop_absent_cells, _population_table
 
         by = as_list(by)
         keys = _cell_keys(self.data, by)
         table = _population_table(population, by)
         sample_cells = pd.Series(self.weights).groupby(keys.to_numpy()).sum()
         if partial:
-            from .weighting import _absent_levels
-
-            absent = _absent_levels(sample_cells, table)
-            if absent:
-                import warnings
-
-                warnings.warn(
-                    f"partial=True: no respondents in {', '.join(map(repr, absent))} of "
-                    f"{', '.join(by)}; their population is dropped",
-                    UserWarning,
-                    stacklevel=2,
-                )
-                table = table.drop(absent)
+            table = _drop_absent_cells(sample_cells, table, by)
         _check_cells(sample_cells, table, ", ".join(by))
         group, levels = pd.factorize(keys)
         target = table.reindex(levels).to_numpy()

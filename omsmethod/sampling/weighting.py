@@ -126,17 +126,7 @@ def poststratify(data, by, population, weights=None, partial=False) -> pd.Series
     table = _population_table(population, by)
     sample_cells = pd.Series(w).groupby(keys.to_numpy() if len(by) == 1 else keys).sum()
     if partial:
-        absent = _absent_levels(sample_cells, table)
-        if absent:
-            import warnings
-
-            warnings.warn(
-                f"partial=True: no respondents in {', '.join(map(repr, absent))} of "
-                f"{', '.join(by)}; their population ({table[absent].sum():g}) is dropped",
-                UserWarning,
-                stacklevel=2,
-            )
-            table = table.drop(absent)
+        table = _drop_absent_cells(sample_cells, table, by)
     _check_cells(sample_cells, table, ", ".join(by))
     target = table.reindex(keys).to_numpy()
     have = sample_cells.reindex(keys).to_numpy()
@@ -161,6 +151,23 @@ def _check_cells(sample_cells: pd.Series, table: pd.Series, column: str) -> None
             hint="collapse it with a neighbouring level, or pass partial=True to drop its "
             "population (the weights then represent the population without it)",
         )
+
+
+def _drop_absent_cells(sample_cells: pd.Series, table: pd.Series, by: list) -> pd.Series:
+    """Post-stratification cells without respondents dropped from ``table``, with a
+    :class:`UserWarning` naming them and their population (``partial=True``)."""
+    absent = _absent_levels(sample_cells, table)
+    if not absent:
+        return table
+    import warnings
+
+    warnings.warn(
+        f"partial=True: no respondents in {', '.join(map(repr, absent))} of "
+        f"{', '.join(by)}; their population ({table[absent].sum():g}) is dropped",
+        UserWarning,
+        stacklevel=3,  # the caller of poststratify
+    )
+    return table.drop(absent)
 
 
 def _absent_levels(sample_cells: pd.Series, table: pd.Series) -> list:
