@@ -9,7 +9,7 @@ plain dicts in one validated step. Functions in omsmethod still return
 
 from __future__ import annotations
 
-__all__ = ["make_figure"]
+__all__ = ["make_figure", "crosshairs"]
 
 
 def make_figure(data: list[dict], layout: dict, template: str | None = None):
@@ -68,3 +68,20 @@ def _attach_template(fig, template: str) -> None:
             raise AttributeError("template not set")
     except Exception:  # pragma: no cover - other plotly versions
         fig.update_layout(template=template)
+
+
+def crosshairs(x: float, y: float, line: dict) -> list[dict]:
+    """Layout shapes for a quadrant map: a vertical line at ``x`` and a horizontal line
+    at ``y``, each across the whole plot.
+
+    Examples
+    --------
+    >>> [s["x0"] for s in crosshairs(3.2, 3.5, {"dash": "dot"})]
+    [3.2, 0]
+    """
+    return [
+        {"type": "line", "x0": float(x), "x1": float(x), "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
+         "line": line},
+        {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": float(y), "y1": float(y), "yref": "y",
+         "line": line},
+    ]

@@ -60,12 +60,12 @@ def recode(responses: pd.DataFrame, instrument) -> pd.DataFrame:
     instrument = _instrument(instrument)
     items = instrument.by_id
     columns = [i for i in instrument.likert_items() if i in responses.columns]
-    numeric = all(pd.api.types.is_numeric_dtype(responses[c]) for c in columns)
-    if numeric:  # as read_responses returns them
+    if all(pd.api.types.is_numeric_dtype(responses[c]) for c in columns):
+        # numbers, as read_responses returns them (no Likert columns: an (n, 0) array)
         values = responses[columns].to_numpy(dtype=float, copy=True)
     else:
         values = np.column_stack([pd.to_numeric(responses[c], errors="coerce").to_numpy(dtype=float)
-                                  for c in columns]) if columns else np.empty((len(responses), 0))
+                                  for c in columns])
     reverse = items.loc[columns, "reverse"].to_numpy(dtype=bool)
     flip = (items.loc[columns, "scale_min"] + items.loc[columns, "scale_max"]).to_numpy(dtype=float)
     values[:, reverse] = flip[reverse] - values[:, reverse]
@@ -536,7 +536,7 @@ def plot_layers(table: pd.DataFrame, value: str = "score_100", lang: str = "en",
 
 def plot_ipa(table: pd.DataFrame, lang: str = "en", centre: str = "grand_mean", model=None, title=None):
     """Importance–performance map of an :func:`ipa` table with its cross-hairs."""
-    from .figures import make_figure
+    from .figures import crosshairs, make_figure
     from .i18n import t
 
     model = _model(model)
@@ -554,11 +554,7 @@ def plot_ipa(table: pd.DataFrame, lang: str = "en", centre: str = "grand_mean", 
         "marker": {"size": 12, "color": ["#d62728" if q == "concentrate" else "#1f77b4" for q in quadrant]},
         "hovertext": [t(q, lang) for q in quadrant],
     }
-    grey = {"dash": "dash", "color": "grey"}
-    shapes = [
-        {"type": "line", "x0": float(p0), "x1": float(p0), "xref": "x", "y0": 0, "y1": 1, "yref": "y domain", "line": grey},
-        {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": float(i0), "y1": float(i0), "yref": "y", "line": grey},
-    ]
+    shapes = crosshairs(p0, i0, {"dash": "dash", "color": "grey"})
     lo, hi = table.attrs["scale_min"], table.attrs["scale_max"]
     annotations = [
         {"x": x, "y": y, "text": t(key, lang), "showarrow": False, "opacity": 0.6, "xanchor": "left" if x == lo else "right"}

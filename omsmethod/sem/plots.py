@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..figures import crosshairs, make_figure
+
 __all__ = ["layout", "plot_model", "plot_ipma"]
 
 def _oms_tables():
@@ -72,8 +74,6 @@ def plot_model(result, lang: str = "en"):
     -------
     plotly.graph_objects.Figure
     """
-    import plotly.graph_objects as go
-
     spec = result.model
     subsystems = _oms_tables()
     pos = layout(spec.constructs, subsystems)
@@ -109,11 +109,11 @@ def plot_model(result, lang: str = "en"):
         "mode": "markers+text", "text": text, "textposition": "middle center", "hoverinfo": "text",
         "marker": {"size": 78, "color": "#f2f2f2", "line": {"color": "#444", "width": 1.5}},
         "showlegend": False})
-    return go.Figure({"data": data, "layout": {
+    return make_figure(data, {
         "annotations": notes,
         "title": {"text": "结构模型" if lang == "zh" else "Structural model"},
         "xaxis": {"visible": False}, "yaxis": {"visible": False, "scaleanchor": "x"},
-        "plot_bgcolor": "white", "margin": {"l": 20, "r": 20, "t": 50, "b": 20}}})
+        "plot_bgcolor": "white", "margin": {"l": 20, "r": 20, "t": 50, "b": 20}})
 
 
 def plot_ipma(result, level: str = "constructs", lang: str = "en"):
@@ -121,8 +121,6 @@ def plot_ipma(result, level: str = "constructs", lang: str = "en"):
 
     Quadrant lines at the mean importance and mean performance of the points shown.
     """
-    import plotly.graph_objects as go
-
     table = result.constructs if level == "constructs" else result.items
     label = table["construct"] if level == "constructs" else table["item"]
     labels = _labels(_oms_tables(), lang) if level == "constructs" else {}
@@ -130,20 +128,15 @@ def plot_ipma(result, level: str = "constructs", lang: str = "en"):
     mx, my = table["importance"].mean(), table["performance"].mean()
     zh = lang == "zh"
     dot = {"color": "grey", "dash": "dot"}
-    return go.Figure({
-        "data": [{"type": "scatter", "x": table["importance"].to_numpy(), "y": table["performance"].to_numpy(),
+    return make_figure(
+        [{"type": "scatter", "x": table["importance"].to_numpy(), "y": table["performance"].to_numpy(),
                   "mode": "markers+text", "text": label, "textposition": "top center",
                   "marker": {"size": 12, "color": "#1f77b4"}}],
-        "layout": {
-            "shapes": [
-                {"type": "line", "x0": mx, "x1": mx, "xref": "x", "y0": 0, "y1": 1, "yref": "y domain",
-                 "line": dot},
-                {"type": "line", "x0": 0, "x1": 1, "xref": "x domain", "y0": my, "y1": my, "yref": "y",
-                 "line": dot},
-            ],
+        {
+            "shapes": crosshairs(mx, my, dot),
             "title": {"text": f"重要性–绩效图（目标：{result.target}）" if zh
                       else f"Importance–performance map (target: {result.target})"},
             "xaxis": {"title": {"text": "重要性（总效应）" if zh else "Importance (total effect)"}},
             "yaxis": {"title": {"text": "绩效（0–100）" if zh else "Performance (0–100)"}},
             "plot_bgcolor": "white",
-        }})
+        })
